@@ -1,0 +1,24 @@
+/**
+ * Python's parallelism toolbox for Deno: locks, semaphores, events,
+ * conditions and barriers that work across Web Workers, built on
+ * SharedArrayBuffer and Atomics.
+ *
+ * Every blocking call has an async face that never blocks the event loop and
+ * a `Sync` face that blocks the thread, and every wait takes
+ * `{ timeout, signal }` with the timeout in **milliseconds**.
+ *
+ * @example A lock shared by two threads
+ * ```ts
+ * import { Lock } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const lock = new Lock();
+ * const sameLock = Lock.from(lock.handle); // what a Worker would do
+ * sameLock.acquireSync();
+ * strictEqual(lock.tryAcquire(), false);
+ * sameLock.release();
+ * ```
+ *
+ * @module
+ */
+export * from "./primitives/mod.ts";

@@ -1,0 +1,148 @@
+// The one place that calls Atomics.wait / waitAsync / notify.
+//
+// Every blocking algorithm of this module is written once, as a generator
+// that yields the futex waits it needs ("sleep while words[index] is
+// expected, until deadline") and receives `true` when it should look again or
+// `false` when the deadline passed. `runSync` drives it with Atomics.wait,
+// `runAsync` with Atomics.waitAsync, so the two faces of every call share
+// their logic. An abort is thrown into the generator, which may still wait
+// (a Condition re-acquires its lock) before it lets the error out.
+
+/** One futex wait: sleep while `view[index] === expected`, until `deadline`. */
+export interface FutexWait {
+  readonly view: Int32Array;
+  readonly index: number;
+  readonly expected: number;
+  /** On the `performance.now()` clock; `Infinity` for none. */
+  readonly deadline: number;
+}
+
+/** A blocking algorithm, written once for both faces. */
+export type Steps<T> = Generator<FutexWait, T, boolean>;
+
+// Spinning before sleeping turns a 45 µs futex round trip into well under a
+// microsecond when the other side answers quickly (DESIGN.md). The async
+// face spins less: it runs on an event loop that may be the very thread the
+// answer has to come from.
+const SPIN_SYNC = 4000;
+const SPIN_ASYNC = 200;
+
+function spin(view: Int32Array, index: number, expected: number, n: number) {
+  for (let i = 0; i < n; i++) {
+    if (Atomics.load(view, index) !== expected) return true;
+  }
+  return false;
+}
+
+function remaining(deadline: number): number {
+  return deadline === Infinity ? Infinity : deadline - performance.now();
+}
+
+/** Blocks the thread on one wait; `false` when the deadline has passed. */
+function waitSync({ view, index, expected, deadline }: FutexWait): boolean {
+  let ms = remaining(deadline);
+  if (ms <= 0) return false;
+  if (spin(view, index, expected, SPIN_SYNC)) return true;
+  ms = remaining(deadline);
+  if (ms <= 0) return false;
+  return Atomics.wait(view, index, expected, ms) !== "timed-out";
+}
+
+// Deno's Atomics.waitAsync does not keep the event loop alive (Deno issue
+// 15358): while any async wait is pending, hold one ref'd timer.
+let pendingWaits = 0;
+let keepAlive: ReturnType<typeof setInterval> | undefined;
+
+function hold(): void {
+  if (pendingWaits++ === 0) keepAlive = setInterval(() => {}, 0x7fffffff);
+}
+
+function unhold(): void {
+  if (--pendingWaits === 0) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}
+
+/** Waits without blocking the thread; rejects with the signal's reason. */
+function waitAsync(
+  { view, index, expected, deadline }: FutexWait,
+  signal: AbortSignal | undefined,
+): boolean | Promise<boolean> {
+  let ms = remaining(deadline);
+  if (ms <= 0) return false;
+  if (spin(view, index, expected, SPIN_ASYNC)) return true;
+  ms = remaining(deadline);
+  if (ms <= 0) return false;
+  const result = Atomics.waitAsync(
+    view,
+    index,
+    expected,
+    ms === Infinity ? undefined : ms,
+  );
+  if (!result.async) return result.value !== "timed-out";
+  hold();
+  return new Promise<boolean>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      unhold();
+      // Our waitAsync stays queued on the word until something wakes it, and
+      // a later notify(1) could wake it instead of a live waiter: wake every
+      // waiter of the word, they all look again.
+      Atomics.notify(view, index);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    result.value.then((outcome) => {
+      if (settled) return;
+      settled = true;
+      unhold();
+      signal?.removeEventListener("abort", onAbort);
+      resolve(outcome !== "timed-out");
+    });
+  });
+}
+
+/** Runs a blocking algorithm on this thread, with Atomics.wait. */
+export function runSync<T>(steps: Steps<T>, signal?: AbortSignal): T {
+  let step = steps.next();
+  while (!step.done) {
+    if (signal?.aborted) {
+      const reason = signal.reason;
+      signal = undefined;
+      step = steps.throw(reason);
+    } else {
+      step = steps.next(waitSync(step.value));
+    }
+  }
+  return step.value;
+}
+
+/** Runs a blocking algorithm without blocking the event loop. */
+export async function runAsync<T>(
+  steps: Steps<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  let step = steps.next();
+  while (!step.done) {
+    let woke: boolean;
+    try {
+      if (signal?.aborted) throw signal.reason;
+      woke = await waitAsync(step.value, signal);
+    } catch (reason) {
+      // Only an abort rejects: hand it to the algorithm, once.
+      signal = undefined;
+      step = steps.throw(reason);
+      continue;
+    }
+    step = steps.next(woke);
+  }
+  return step.value;
+}
+
+/** Wakes up to `count` threads sleeping on `view[index]` (all by default). */
+export function wake(view: Int32Array, index: number, count?: number): void {
+  Atomics.notify(view, index, count);
+}

@@ -1,0 +1,96 @@
+// Validation of constructor arguments and of the `{ timeout, signal }`
+// options that every blocking call takes. One place, so that every primitive
+// (and the single-loop family later) reports bad input the same way.
+
+/** Options of every blocking call: milliseconds, and an abort signal. */
+export interface WaitOptions {
+  /**
+   * How long to wait, in milliseconds. `Infinity` (the default) waits
+   * forever; `0` does not wait at all. Negative or `NaN` is a `RangeError`.
+   */
+  timeout?: number;
+  /**
+   * Aborts the wait: the async face rejects with `signal.reason`. The `Sync`
+   * face blocks its thread, so it can only honour a signal that is already
+   * aborted when the call starts, or when it wakes.
+   */
+  signal?: AbortSignal;
+}
+
+/** Quotes a value for an error message: strings in quotes, the rest as code. */
+export function quote(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") {
+    return `function ${value.name || "(anonymous)"}`;
+  }
+  if (value === null || typeof value !== "object") return String(value);
+  if (Array.isArray(value)) return "an array";
+  const name = Object.getPrototypeOf(value)?.constructor?.name;
+  return name && name !== "Object" ? `a ${name}` : "an object";
+}
+
+/**
+ * Turns `{ timeout, signal }` into an absolute deadline on the
+ * `performance.now()` clock, and checks both.
+ *
+ * @returns the deadline (`Infinity` for none) and the signal.
+ */
+export function parseWait(
+  where: string,
+  options: WaitOptions | undefined,
+): { deadline: number; signal: AbortSignal | undefined } {
+  if (options === undefined) return { deadline: Infinity, signal: undefined };
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `${where}: 'options' must be an object, received ${quote(options)}`,
+    );
+  }
+  const { timeout, signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `${where}: 'signal' must be an AbortSignal, received ${quote(signal)}`,
+    );
+  }
+  return { deadline: deadlineOf(where, timeout), signal };
+}
+
+/** Checks a timeout in milliseconds and returns its deadline. */
+export function deadlineOf(where: string, timeout: unknown): number {
+  if (timeout === undefined || timeout === Infinity) return Infinity;
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `${where}: 'timeout' must be a number of milliseconds, received ${
+        quote(timeout)
+      }`,
+    );
+  }
+  if (!(timeout >= 0)) {
+    throw new RangeError(
+      `${where}: 'timeout' must be a non-negative number of milliseconds, received ${timeout}`,
+    );
+  }
+  return performance.now() + timeout;
+}
+
+/** Checks that a count is an integer in `[min, max]`. */
+export function checkInteger(
+  where: string,
+  name: string,
+  value: unknown,
+  min: number,
+  max = 0x7fffffff,
+): number {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${where}: '${name}' must be an integer, received ${quote(value)}`,
+    );
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const kind = min === 0 ? "a non-negative" : min === 1 ? "a positive" : "an";
+    throw new RangeError(
+      `${where}: '${name}' must be ${kind} integer no greater than ${max}, received ${value}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,221 @@
+import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
+import { type Handle, Layout, registerKind } from "./_handle.ts";
+import { parseWait, type WaitOptions } from "./_options.ts";
+
+// Words: [magic, flag, generation]. Waiters sleep on the generation, which
+// every set() of a clear flag advances: a waiter that saw it move was set,
+// even if the flag was cleared again before it woke.
+const FLAG = 1;
+const GENERATION = 2;
+const layout = new Layout("Event", 0x45564e54, 3);
+let adopted: Int32Array | undefined;
+
+/**
+ * A flag that threads can wait on, shared by the main thread and any number
+ * of Workers, like Python's `threading.Event`.
+ *
+ * Pass it to a Worker as `event.handle` and rebuild it there with
+ * {@linkcode Event.from}. Times are in milliseconds.
+ *
+ * @example Set the flag, then wait on it
+ * ```ts
+ * import { Event } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const go = new Event();
+ * go.set();
+ * strictEqual(await go.wait({ timeout: 10 }), true);
+ * ```
+ */
+export class Event {
+  #words: Int32Array;
+
+  /**
+   * Creates an event whose flag is clear.
+   *
+   * @example A new event is clear
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * strictEqual(new Event().isSet, false);
+   * ```
+   */
+  constructor() {
+    this.#words = adopted ?? layout.allocate();
+    adopted = undefined;
+  }
+
+  /**
+   * Rebuilds an event from its {@linkcode Event.handle}.
+   *
+   * @param handle A handle made by `event.handle`.
+   * @returns An Event that shares the original's flag.
+   * @throws {TypeError} If `handle` is not the handle of an Event.
+   *
+   * @example Set through a copy
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const event = new Event();
+   * Event.from(event.handle).set();
+   * strictEqual(event.isSet, true);
+   * ```
+   */
+  static from(handle: Handle): Event {
+    adopted = layout.open(handle);
+    return new Event();
+  }
+
+  /**
+   * A structured-cloneable handle for `postMessage`; see
+   * {@linkcode Event.from}.
+   *
+   * @example Read the handle's kind
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * strictEqual(new Event().handle.kind, "Event");
+   * ```
+   */
+  get handle(): Handle {
+    return layout.handle(this.#words);
+  }
+
+  /**
+   * Whether the flag is set.
+   *
+   * @example Set and clear
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const event = new Event();
+   * event.set();
+   * strictEqual(event.isSet, true);
+   * event.clear();
+   * strictEqual(event.isSet, false);
+   * ```
+   */
+  get isSet(): boolean {
+    return Atomics.load(this.#words, FLAG) === 1;
+  }
+
+  /**
+   * Sets the flag and wakes every waiting thread.
+   *
+   * @example Wake a waiter
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const event = new Event();
+   * setTimeout(() => event.set(), 5);
+   * strictEqual(await event.wait(), true);
+   * ```
+   */
+  set(): void {
+    const words = this.#words;
+    if (Atomics.exchange(words, FLAG, 1) === 0) {
+      Atomics.add(words, GENERATION, 1);
+      wake(words, GENERATION);
+    }
+  }
+
+  /**
+   * Clears the flag; later waits block until the next {@linkcode Event.set}.
+   *
+   * @example Clear after set
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const event = new Event();
+   * event.set();
+   * event.clear();
+   * strictEqual(event.waitSync({ timeout: 0 }), false);
+   * ```
+   */
+  clear(): void {
+    Atomics.store(this.#words, FLAG, 0);
+  }
+
+  *#waitSteps(deadline: number): Steps<boolean> {
+    const words = this.#words;
+    // Read the generation before the flag: a set() in between moves it.
+    const generation = Atomics.load(words, GENERATION);
+    if (Atomics.load(words, FLAG) === 1) return true;
+    for (;;) {
+      const woke = yield {
+        view: words,
+        index: GENERATION,
+        expected: generation,
+        deadline,
+      };
+      if (Atomics.load(words, GENERATION) !== generation) return true;
+      if (!woke) return Atomics.load(words, FLAG) === 1;
+    }
+  }
+
+  /**
+   * Waits until the flag is set, without blocking the event loop.
+   *
+   * @param options `timeout` in milliseconds (`0` answers at once), and an
+   * `AbortSignal`.
+   * @returns `true` if the flag was set (even if cleared again since),
+   * `false` if the timeout passed first.
+   * @throws {RangeError} If `timeout` is negative or `NaN`.
+   * @throws {unknown} The signal's reason, if it aborts the wait.
+   *
+   * @example Time out on a clear flag
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * strictEqual(await new Event().wait({ timeout: 5 }), false);
+   * ```
+   */
+  wait(options?: WaitOptions): Promise<boolean> {
+    try {
+      const { deadline, signal } = parseWait("Cannot wait for Event", options);
+      signal?.throwIfAborted();
+      if (this.isSet) return Promise.resolve(true);
+      return runAsync(this.#waitSteps(deadline), signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Waits until the flag is set, blocking the thread.
+   *
+   * @param options `timeout` in milliseconds (`0` answers at once), and an
+   * `AbortSignal` that is checked before the thread blocks.
+   * @returns `true` if the flag was set (even if cleared again since),
+   * `false` if the timeout passed first.
+   * @throws {RangeError} If `timeout` is negative or `NaN`.
+   * @throws {unknown} The signal's reason, if it is already aborted.
+   *
+   * @example Answer at once
+   * ```ts
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const event = new Event();
+   * strictEqual(event.waitSync({ timeout: 0 }), false);
+   * event.set();
+   * strictEqual(event.waitSync({ timeout: 0 }), true);
+   * ```
+   */
+  waitSync(options?: WaitOptions): boolean {
+    if (options === undefined && this.isSet) return true;
+    const { deadline, signal } = parseWait("Cannot wait for Event", options);
+    signal?.throwIfAborted();
+    if (this.isSet) return true;
+    return runSync(this.#waitSteps(deadline), signal);
+  }
+}
+
+registerKind("Event", Event.from);

@@ -1,0 +1,291 @@
+import { type Handle, Layout, registerKind } from "./_handle.ts";
+import { Mutex, MUTEX_WORDS, mutexOf } from "./_mutex.ts";
+import type { WaitOptions } from "./_options.ts";
+import { timeoutError } from "./_timeout.ts";
+
+const layout = new Layout("Lock", 0x4c4f434b, MUTEX_WORDS);
+// Words opened by `from()` for the constructor to adopt instead of allocating.
+let adopted: Int32Array | undefined;
+
+/**
+ * A mutual-exclusion lock shared by the main thread and any number of
+ * Workers, like Python's `threading.Lock`. It is not reentrant: a second
+ * acquire by the holding thread waits. Any thread may release it.
+ *
+ * Pass it to a Worker as `lock.handle` and rebuild it there with
+ * {@linkcode Lock.from}. Times are in milliseconds.
+ *
+ * @example Guard a shared counter
+ * ```ts
+ * import { Lock } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const lock = new Lock();
+ * const counter = new Int32Array(new SharedArrayBuffer(4));
+ * {
+ *   await using _ = await lock.hold();
+ *   counter[0]! += 1;
+ * }
+ * strictEqual(counter[0], 1);
+ * strictEqual(lock.locked, false);
+ * ```
+ */
+export class Lock implements Disposable, AsyncDisposable {
+  #mutex: Mutex;
+
+  /**
+   * Creates an unlocked lock.
+   *
+   * @example A new lock is free
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * strictEqual(new Lock().locked, false);
+   * ```
+   */
+  constructor() {
+    this.#mutex = new Mutex(adopted ?? layout.allocate(), "Lock", false);
+    adopted = undefined;
+    mutexOf.set(this, this.#mutex);
+  }
+
+  /**
+   * Rebuilds a lock from its {@linkcode Lock.handle}, in any thread.
+   *
+   * @param handle A handle made by `lock.handle`.
+   * @returns A Lock that shares the original's state.
+   * @throws {TypeError} If `handle` is not the handle of a Lock.
+   *
+   * @example Share a lock with a worker
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * const copy = Lock.from(structuredClone(lock.handle));
+   * copy.acquireSync();
+   * strictEqual(lock.locked, true);
+   * lock.release();
+   * ```
+   */
+  static from(handle: Handle): Lock {
+    adopted = layout.open(handle);
+    return new Lock();
+  }
+
+  /**
+   * A structured-cloneable handle to send to a Worker (with `postMessage`),
+   * where {@linkcode Lock.from} turns it back into the same lock.
+   *
+   * @example Read the handle's kind
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * strictEqual(new Lock().handle.kind, "Lock");
+   * ```
+   */
+  get handle(): Handle {
+    return layout.handle(this.#mutex.words);
+  }
+
+  /**
+   * Whether any thread holds the lock.
+   *
+   * @example Locked while held
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * lock.acquireSync();
+   * strictEqual(lock.locked, true);
+   * lock.release();
+   * ```
+   */
+  get locked(): boolean {
+    return this.#mutex.locked;
+  }
+
+  /**
+   * Acquires the lock if it is free, without waiting: Python's
+   * `acquire(blocking=False)`.
+   *
+   * @returns `true` if the lock is now held by the caller.
+   *
+   * @example A held lock cannot be taken again
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * strictEqual(lock.tryAcquire(), true);
+   * strictEqual(lock.tryAcquire(), false);
+   * lock.release();
+   * ```
+   */
+  tryAcquire(): boolean {
+    return this.#mutex.tryAcquire();
+  }
+
+  /**
+   * Acquires the lock without blocking the event loop.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns `true` once acquired, `false` if the timeout passed first.
+   * @throws {RangeError} If `timeout` is negative or `NaN`.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {unknown} The signal's reason, if it aborts the wait.
+   *
+   * @example Give up after a timeout
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * await lock.acquire();
+   * strictEqual(await lock.acquire({ timeout: 10 }), false);
+   * lock.release();
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#mutex.acquire(options);
+  }
+
+  /**
+   * Acquires the lock, blocking the thread (`Atomics.wait`) while it waits.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal` that is
+   * checked before the thread blocks.
+   * @returns `true` once acquired, `false` if the timeout passed first.
+   * @throws {RangeError} If `timeout` is negative or `NaN`.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {unknown} The signal's reason, if it is already aborted.
+   *
+   * @example Acquire and release
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * strictEqual(lock.acquireSync({ timeout: 100 }), true);
+   * lock.release();
+   * ```
+   */
+  acquireSync(options?: WaitOptions): boolean {
+    return this.#mutex.acquireSync(options);
+  }
+
+  /**
+   * Releases the lock. Any thread may release it, as in Python.
+   *
+   * @throws {NotHeldError} If the lock is not held.
+   *
+   * @example Releasing twice throws
+   * ```ts
+   * import { Lock, NotHeldError } from "@parallel/parallel";
+   * import { throws } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * lock.acquireSync();
+   * lock.release();
+   * throws(() => lock.release(), NotHeldError);
+   * ```
+   */
+  release(): void {
+    this.#mutex.release();
+  }
+
+  /**
+   * Acquires the lock and returns it for `await using`, which releases it at
+   * the end of the block: Python's `with lock:`.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns This lock, now held.
+   * @throws {DOMException} A `TimeoutError` if the timeout passed first.
+   *
+   * @example Hold for a block
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * {
+   *   await using _ = await lock.hold();
+   *   strictEqual(lock.locked, true);
+   * }
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  async hold(options?: WaitOptions): Promise<this> {
+    if (!await this.acquire(options)) throw timeoutError("Lock", options);
+    return this;
+  }
+
+  /**
+   * Acquires the lock, blocking the thread, and returns it for `using`.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns This lock, now held.
+   * @throws {DOMException} A `TimeoutError` if the timeout passed first.
+   *
+   * @example Hold for a block
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * {
+   *   using _ = lock.holdSync();
+   *   strictEqual(lock.locked, true);
+   * }
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  holdSync(options?: WaitOptions): this {
+    if (!this.acquireSync(options)) throw timeoutError("Lock", options);
+    return this;
+  }
+
+  /**
+   * Releases the lock: what `using` calls at the end of the block.
+   *
+   * @example Release by dispose
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * lock.acquireSync();
+   * lock[Symbol.dispose]();
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /**
+   * Releases the lock: what `await using` calls at the end of the block.
+   *
+   * @returns A promise that resolves once released.
+   *
+   * @example Release by async dispose
+   * ```ts
+   * import { Lock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * await lock.acquire();
+   * await lock[Symbol.asyncDispose]();
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
+}
+
+registerKind("Lock", Lock.from);

@@ -1,0 +1,336 @@
+import { type Handle, Layout, registerKind } from "./_handle.ts";
+import { Mutex, MUTEX_WORDS, mutexOf } from "./_mutex.ts";
+import type { WaitOptions } from "./_options.ts";
+import { timeoutError } from "./_timeout.ts";
+
+const layout = new Layout("RLock", 0x524c434b, MUTEX_WORDS);
+// Words opened by `from()` for the constructor to adopt instead of allocating.
+let adopted: Int32Array | undefined;
+
+/**
+ * A reentrant lock shared by the main thread and any number of Workers, like
+ * Python's `threading.RLock`: the thread that holds it may acquire it again,
+ * and it is free again once that thread has released it as many times. Only
+ * the owner may release it.
+ *
+ * Pass it to a Worker as `rlock.handle` and rebuild it there with
+ * {@linkcode RLock.from}. Times are in milliseconds.
+ *
+ * @example Re-enter from the owning thread
+ * ```ts
+ * import { getIdent, RLock } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const rlock = new RLock();
+ * rlock.acquireSync();
+ * rlock.acquireSync();
+ * strictEqual(rlock.owner, getIdent());
+ * rlock.release();
+ * strictEqual(rlock.locked, true);
+ * rlock.release();
+ * strictEqual(rlock.locked, false);
+ * ```
+ */
+export class RLock implements Disposable, AsyncDisposable {
+  #mutex: Mutex;
+
+  /**
+   * Creates an unlocked lock.
+   *
+   * @example A new lock is free
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * strictEqual(new RLock().locked, false);
+   * ```
+   */
+  constructor() {
+    this.#mutex = new Mutex(adopted ?? layout.allocate(), "RLock", true);
+    adopted = undefined;
+    mutexOf.set(this, this.#mutex);
+  }
+
+  /**
+   * Rebuilds a lock from its {@linkcode RLock.handle}, in any thread.
+   *
+   * @param handle A handle made by `lock.handle`.
+   * @returns An RLock that shares the original's state.
+   * @throws {TypeError} If `handle` is not the handle of an RLock.
+   *
+   * @example Share a lock with a worker
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * const copy = RLock.from(structuredClone(lock.handle));
+   * copy.acquireSync();
+   * strictEqual(lock.locked, true);
+   * lock.release();
+   * ```
+   */
+  static from(handle: Handle): RLock {
+    adopted = layout.open(handle);
+    return new RLock();
+  }
+
+  /**
+   * A structured-cloneable handle to send to a Worker (with `postMessage`),
+   * where {@linkcode RLock.from} turns it back into the same lock.
+   *
+   * @example Read the handle's kind
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * strictEqual(new RLock().handle.kind, "RLock");
+   * ```
+   */
+  get handle(): Handle {
+    return layout.handle(this.#mutex.words);
+  }
+
+  /**
+   * Whether any thread holds the lock.
+   *
+   * @example Locked while held
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * lock.acquireSync();
+   * strictEqual(lock.locked, true);
+   * lock.release();
+   * ```
+   */
+  get locked(): boolean {
+    return this.#mutex.locked;
+  }
+
+  /**
+   * The id of the thread that holds the lock (see {@linkcode getIdent}), or
+   * `undefined` when it is free. For diagnostics.
+   *
+   * @example Free, then owned
+   * ```ts
+   * import { getIdent, RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const rlock = new RLock();
+   * strictEqual(rlock.owner, undefined);
+   * rlock.acquireSync();
+   * strictEqual(rlock.owner, getIdent());
+   * rlock.release();
+   * ```
+   */
+  get owner(): number | undefined {
+    return this.#mutex.owner || undefined;
+  }
+
+  /**
+   * How many times the owner has acquired the lock without releasing it; 0
+   * when it is free.
+   *
+   * @example Count the recursion
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const rlock = new RLock();
+   * rlock.acquireSync();
+   * rlock.acquireSync();
+   * strictEqual(rlock.count, 2);
+   * rlock.release();
+   * rlock.release();
+   * strictEqual(rlock.count, 0);
+   * ```
+   */
+  get count(): number {
+    return this.#mutex.locked ? this.#mutex.count : 0;
+  }
+
+  /**
+   * Acquires the lock if it is free or already held by the calling thread,
+   * without waiting: Python's `acquire(blocking=False)`.
+   *
+   * @returns `true` if the lock is now held by the caller.
+   *
+   * @example The owner may take it again
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * strictEqual(lock.tryAcquire(), true);
+   * strictEqual(lock.tryAcquire(), true); // the owner re-enters
+   * strictEqual(lock.count, 2);
+   * lock.release();
+   * lock.release();
+   * ```
+   */
+  tryAcquire(): boolean {
+    return this.#mutex.tryAcquire();
+  }
+
+  /**
+   * Acquires the lock without blocking the event loop.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns `true` once acquired, `false` if the timeout passed first.
+   * @throws {RangeError} If `timeout` is negative or `NaN`.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {unknown} The signal's reason, if it aborts the wait.
+   *
+   * @example Give up after a timeout
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * await lock.acquire();
+   * strictEqual(await lock.acquire({ timeout: 10 }), false);
+   * lock.release();
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.#mutex.acquire(options);
+  }
+
+  /**
+   * Acquires the lock, blocking the thread (`Atomics.wait`) while it waits.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal` that is
+   * checked before the thread blocks.
+   * @returns `true` once acquired, `false` if the timeout passed first.
+   * @throws {RangeError} If `timeout` is negative or `NaN`.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {unknown} The signal's reason, if it is already aborted.
+   *
+   * @example Acquire and release
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * strictEqual(lock.acquireSync({ timeout: 100 }), true);
+   * lock.release();
+   * ```
+   */
+  acquireSync(options?: WaitOptions): boolean {
+    return this.#mutex.acquireSync(options);
+  }
+
+  /**
+   * Releases the lock once; it is free when the count returns to 0.
+   *
+   * @throws {NotHeldError} If the calling thread does not hold the lock.
+   *
+   * @example Releasing twice throws
+   * ```ts
+   * import { NotHeldError, RLock } from "@parallel/parallel";
+   * import { throws } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * lock.acquireSync();
+   * lock.release();
+   * throws(() => lock.release(), NotHeldError);
+   * ```
+   */
+  release(): void {
+    this.#mutex.release();
+  }
+
+  /**
+   * Acquires the lock and returns it for `await using`, which releases it at
+   * the end of the block: Python's `with lock:`.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns This lock, now held.
+   * @throws {DOMException} A `TimeoutError` if the timeout passed first.
+   *
+   * @example Hold for a block
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * {
+   *   await using _ = await lock.hold();
+   *   strictEqual(lock.locked, true);
+   * }
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  async hold(options?: WaitOptions): Promise<this> {
+    if (!await this.acquire(options)) throw timeoutError("RLock", options);
+    return this;
+  }
+
+  /**
+   * Acquires the lock, blocking the thread, and returns it for `using`.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns This lock, now held.
+   * @throws {DOMException} A `TimeoutError` if the timeout passed first.
+   *
+   * @example Hold for a block
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * {
+   *   using _ = lock.holdSync();
+   *   strictEqual(lock.locked, true);
+   * }
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  holdSync(options?: WaitOptions): this {
+    if (!this.acquireSync(options)) throw timeoutError("RLock", options);
+    return this;
+  }
+
+  /**
+   * Releases the lock: what `using` calls at the end of the block.
+   *
+   * @example Release by dispose
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * lock.acquireSync();
+   * lock[Symbol.dispose]();
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /**
+   * Releases the lock: what `await using` calls at the end of the block.
+   *
+   * @returns A promise that resolves once released.
+   *
+   * @example Release by async dispose
+   * ```ts
+   * import { RLock } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new RLock();
+   * await lock.acquire();
+   * await lock[Symbol.asyncDispose]();
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
+}
+
+registerKind("RLock", RLock.from);

@@ -1,0 +1,86 @@
+// Test helpers: real Workers that run functions sent as source.
+
+import type * as parallel from "../mod.ts";
+
+/** The module, as the function sent to a Worker receives it. */
+export type Parallel = typeof parallel;
+
+interface Reply {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: { name: string; message: string; stack: string };
+}
+
+/** A Worker that runs self-contained functions and returns their results. */
+export class TestWorker implements AsyncDisposable {
+  #worker = new Worker(new URL("./_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  #calls = new Map<number, PromiseWithResolvers<unknown>>();
+  #next = 0;
+
+  constructor() {
+    this.#worker.onmessage = ({ data }: MessageEvent<Reply>) => {
+      const call = this.#calls.get(data.id)!;
+      this.#calls.delete(data.id);
+      if (data.ok) call.resolve(data.result);
+      else {
+        const error = new Error(data.error!.message);
+        error.name = data.error!.name;
+        error.stack = `${data.error!.stack}\n    (in a Worker)`;
+        call.reject(error);
+      }
+    };
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      for (const call of this.#calls.values()) call.reject(event.error);
+      this.#calls.clear();
+    };
+  }
+
+  /**
+   * Runs `fn(parallel, ...args)` in the Worker. `fn` must not use anything
+   * from its scope; primitive handles among `args` arrive as the primitives.
+   */
+  run<T>(
+    // deno-lint-ignore no-explicit-any
+    fn: (p: Parallel, ...args: any[]) => T | Promise<T>,
+    ...args: unknown[]
+  ): Promise<T> {
+    const id = this.#next++;
+    const call = Promise.withResolvers<unknown>();
+    this.#calls.set(id, call);
+    this.#worker.postMessage({ id, source: fn.toString(), args });
+    return call.promise as Promise<T>;
+  }
+
+  terminate(): void {
+    this.#worker.terminate();
+    for (const call of this.#calls.values()) {
+      call.reject(new Error("The test Worker was terminated"));
+    }
+    this.#calls.clear();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+    return Promise.resolve();
+  }
+}
+
+/** Starts `n` test Workers; dispose the result to terminate them all. */
+export function startWorkers(n: number): TestWorker[] & AsyncDisposable {
+  const workers = Array.from({ length: n }, () => new TestWorker());
+  return Object.assign(workers, {
+    [Symbol.asyncDispose]() {
+      for (const worker of workers) worker.terminate();
+      return Promise.resolve();
+    },
+  });
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
