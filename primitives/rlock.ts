@@ -183,14 +183,16 @@ export class RLock implements Disposable, AsyncDisposable {
    * @throws {TypeError} If an option has the wrong type.
    * @throws {unknown} The signal's reason, if it aborts the wait.
    *
-   * @example Give up after a timeout
+   * @example The owner acquires again at once
    * ```ts
    * import { RLock } from "@parallel/parallel";
    * import { strictEqual } from "node:assert/strict";
    *
    * const lock = new RLock();
    * await lock.acquire();
-   * strictEqual(await lock.acquire({ timeout: 10 }), false);
+   * strictEqual(await lock.acquire({ timeout: 10 }), true);
+   * strictEqual(lock.count, 2);
+   * lock.release();
    * lock.release();
    * ```
    */
