@@ -82,8 +82,18 @@ export class CondVar {
     } catch (reason) {
       failure = { reason };
     }
-    // Python re-acquires the lock before returning, even on a timeout.
-    yield* this.mutex.restoreSteps(saved);
+    // Python re-acquires the lock before returning, even on a timeout. An
+    // abort may also arrive while we re-acquire (after a notify): keep it for
+    // later and acquire again, or we would leave without the lock, our slot
+    // taken and the wake-up lost. The driver throws an abort only once.
+    for (;;) {
+      try {
+        yield* this.mutex.restoreSteps(saved);
+        break;
+      } catch (reason) {
+        failure ??= { reason };
+      }
+    }
     const notified = Atomics.exchange(words, at, FREE) === NOTIFIED;
     if (failure) {
       // An aborted waiter that was also notified passes the wake-up on.
@@ -94,6 +104,9 @@ export class CondVar {
   }
 
   *waitForSteps<T>(predicate: () => T, deadline: number): Steps<T> {
+    // Check before the first call too: the predicate reads shared state that
+    // only the lock protects, and it may be true (or the timeout 0) at once.
+    this.checkOwned("wait on");
     let result = predicate();
     while (!result && performance.now() < deadline) {
       yield* this.waitSteps(deadline);

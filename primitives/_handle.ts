@@ -3,7 +3,7 @@
 // names the kind and carries the buffer (and the handles it is built on), so
 // that `postMessage` can move it and `X.from(handle)` can rebuild it.
 
-import { quote } from "./_options.ts";
+import { quote, withArticle } from "./_options.ts";
 import { adoptRuntime, runtimeBuffer } from "./_thread.ts";
 
 /**
@@ -64,11 +64,6 @@ export class Layout {
     this.#words = words;
   }
 
-  /** The kind with its article: "a Lock", "an RLock", "an Event". */
-  #named(): string {
-    return `${/^([AEIOU]|RL)/.test(this.kind) ? "an" : "a"} ${this.kind}`;
-  }
-
   /** Allocates the words of a new primitive, magic in place. */
   allocate(words: number = this.#words): Int32Array {
     const view = new Int32Array(new SharedArrayBuffer(words * 4));
@@ -91,15 +86,17 @@ export class Layout {
     const where = `Cannot create ${this.kind} from handle`;
     if (typeof handle !== "object" || handle === null) {
       throw new TypeError(
-        `${where}: expected ${this.#named()} handle, received ${quote(handle)}`,
+        `${where}: expected ${withArticle(this.kind)} handle, received ${
+          quote(handle)
+        }`,
       );
     }
     const { kind, buffer, runtime } = handle as Partial<Handle>;
     if (kind !== this.kind) {
       throw new TypeError(
-        `${where}: expected ${this.#named()} handle, received a handle of kind ${
-          quote(kind)
-        }`,
+        `${where}: expected ${
+          withArticle(this.kind)
+        } handle, received a handle of kind ${quote(kind)}`,
       );
     }
     if (!(buffer instanceof SharedArrayBuffer)) {
@@ -116,7 +113,9 @@ export class Layout {
       !Array.isArray(handleParts) || handleParts.length !== parts
     ) {
       throw new TypeError(
-        `${where}: its buffer (${buffer.byteLength} bytes) is not the memory of ${this.#named()}`,
+        `${where}: its buffer (${buffer.byteLength} bytes) is not the memory of ${
+          withArticle(this.kind)
+        }`,
       );
     }
     adoptRuntime(runtime);

@@ -17,6 +17,11 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/** "a Lock", "an Event", "an RLock": a class name with its article. */
+export function withArticle(name: string): string {
+  return `${/^([AEIOU]|RL)/.test(name) ? "an" : "a"} ${name}`;
+}
+
 /** Quotes a value for an error message: strings in quotes, the rest as code. */
 export function quote(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
@@ -27,7 +32,7 @@ export function quote(value: unknown): string {
   if (value === null || typeof value !== "object") return String(value);
   if (Array.isArray(value)) return "an array";
   const name = Object.getPrototypeOf(value)?.constructor?.name;
-  return name && name !== "Object" ? `a ${name}` : "an object";
+  return name && name !== "Object" ? withArticle(name) : "an object";
 }
 
 /**
