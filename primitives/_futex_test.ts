@@ -5,11 +5,7 @@ import {
   throws,
 } from "node:assert/strict";
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
-import { startWorkers } from "../testing/workers.ts";
-
-function words(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(8));
-}
+import { delay, int32s, startWorkers } from "../testing/workers.ts";
 
 /** Waits once on view[0] while it is 0; returns what the wait said. */
 function* waitOnce(view: Int32Array, deadline: number): Steps<boolean> {
@@ -17,21 +13,21 @@ function* waitOnce(view: Int32Array, deadline: number): Steps<boolean> {
 }
 
 Deno.test("futex: a wait on a value that already changed returns at once", async () => {
-  const view = words();
+  const view = int32s(2);
   Atomics.store(view, 0, 1);
   strictEqual(runSync(waitOnce(view, Infinity)), true);
   strictEqual(await runAsync(waitOnce(view, Infinity)), true);
 });
 
 Deno.test("futex: a wait past its deadline reports false in both faces", async () => {
-  const view = words();
+  const view = int32s(2);
   strictEqual(runSync(waitOnce(view, performance.now() + 5)), false);
   strictEqual(await runAsync(waitOnce(view, performance.now() + 5)), false);
   strictEqual(runSync(waitOnce(view, performance.now() - 1)), false);
 });
 
 Deno.test("futex: the async face is woken by another thread's notify", async () => {
-  const view = words();
+  const view = int32s(2);
   await using workers = startWorkers(1);
   const waiting = runAsync(waitOnce(view, Infinity));
   await workers[0]!.run((_p, view: Int32Array) => {
@@ -43,7 +39,7 @@ Deno.test("futex: the async face is woken by another thread's notify", async () 
 });
 
 Deno.test("futex: an abort is thrown into the algorithm, which may clean up", async () => {
-  const view = words();
+  const view = int32s(2);
   const log: string[] = [];
   function* steps(): Steps<string> {
     try {
@@ -77,14 +73,14 @@ Deno.test("futex: an abort is thrown into the algorithm, which may clean up", as
 });
 
 Deno.test("futex: an aborted async waiter does not swallow a later wake-up", async () => {
-  const view = words();
+  const view = int32s(2);
   const controller = new AbortController();
   const aborted = runAsync(waitOnce(view, Infinity), controller.signal);
   controller.abort(new Error("gone"));
   await rejects(aborted, { message: "gone" });
   // A live waiter that arrives next must get the single wake-up.
   const live = runAsync(waitOnce(view, performance.now() + 5_000));
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await delay(5);
   Atomics.store(view, 0, 1);
   wake(view, 0, 1);
   strictEqual(await live, true);
@@ -92,7 +88,7 @@ Deno.test("futex: an aborted async waiter does not swallow a later wake-up", asy
 
 Deno.test("futex: no timer is left once async waits settle", async () => {
   // Deno's op sanitizer fails this test if the keep-alive timer leaks.
-  const view = words();
+  const view = int32s(2);
   const waits = [1, 2, 3].map(() =>
     runAsync(waitOnce(view, performance.now() + 10))
   );

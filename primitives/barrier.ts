@@ -85,6 +85,10 @@ export class Barrier {
    * ```
    */
   constructor(parties: number, options?: BarrierOptions) {
+    // Take what from() opened first, so that a bad option cannot leave it
+    // for the next constructor call.
+    const opened = adopted;
+    adopted = undefined;
     const where = "Cannot create Barrier";
     if (
       options !== undefined && (typeof options !== "object" || options === null)
@@ -100,15 +104,16 @@ export class Barrier {
       );
     }
     this.#action = action;
-    if (adopted) {
-      ({ words: this.#words, condition: this.#condition } = adopted);
-      adopted = undefined;
+    if (opened) {
+      ({ words: this.#words, condition: this.#condition } = opened);
     } else {
       checkInteger(where, "parties", parties, 1);
       const timeout = options?.timeout ?? Infinity;
       deadlineOf(where, timeout); // checks it
       this.#words = layout.allocate();
       this.#words[PARTIES] = parties;
+      // Written once, before any other thread can see the buffer (a handle
+      // travels by postMessage, which orders it), and only read after.
       new Float64Array(this.#words.buffer, TIMEOUT * 4, 1)[0] = timeout;
       // Python's Barrier uses a Condition over a plain Lock. Every party may
       // wait on it, and more while a round drains.

@@ -5,6 +5,7 @@
 
 import {
   deepStrictEqual,
+  notStrictEqual,
   ok,
   rejects,
   strictEqual,
@@ -16,24 +17,14 @@ import { BrokenBarrierError } from "./errors.ts";
 import { Lock } from "./lock.ts";
 import {
   delay,
+  int32s,
   type Parallel,
   startWorkers,
   type TestWorker,
+  waitFor,
 } from "../testing/workers.ts";
 
 const N = 5;
-
-/** Polls `predicate` until it holds; fails after 10 s instead of hanging. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; !predicate(); i++) {
-    if (i === 10_000) throw new Error(`Timed out waiting until ${what}`);
-    await delay(1);
-  }
-}
-
-function shared(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * length));
-}
 
 /** What a party function gets besides its own arguments. */
 interface Party {
@@ -121,16 +112,16 @@ Deno.test("Barrier: parties, nWaiting and broken are readable as threads arrive"
       }
     }, barrier.handle);
   const first = wait(workers[0]!);
-  await until(() => barrier.nWaiting === 1, "one waits");
+  await waitFor("one waits", () => barrier.nWaiting === 1);
   const second = wait(workers[1]!);
-  await until(() => barrier.nWaiting === 2, "two wait");
+  await waitFor("two wait", () => barrier.nWaiting === 2);
   strictEqual(barrier.broken, false);
   const mine = await barrier.wait();
   deepStrictEqual([mine, await first, await second].sort(), [0, 1, 2]);
-  await until(() => barrier.nWaiting === 0, "all left");
+  await waitFor("all left", () => barrier.nWaiting === 0);
   // Abort with one waiting: it and every later wait see a broken barrier.
   const third = wait(workers[0]!);
-  await until(() => barrier.nWaiting === 1, "one waits again");
+  await waitFor("one waits again", () => barrier.nWaiting === 1);
   barrier.abort();
   strictEqual(barrier.broken, true);
   strictEqual(await third, "BrokenBarrierError");
@@ -144,7 +135,7 @@ Deno.test("Barrier: parties, nWaiting and broken are readable as threads arrive"
 Deno.test("Barrier: threads pass in lockstep for 10 rounds", async () => {
   // CPython test_barrier and test_barrier_10.
   const barrier = new Barrier(N, { timeout: 30_000 });
-  const results = shared(2);
+  const results = int32s(2);
   await using workers = startWorkers(N - 1);
   const outcomes = await runThreads(
     workers,
@@ -209,7 +200,7 @@ Deno.test("Barrier: the action runs once per round, before any waiter returns", 
   // CPython test_action. Functions cannot be shared: each party rebuilds the
   // barrier with its own action, which bumps one shared counter.
   const barrier = new Barrier(N, { timeout: 30_000 });
-  const actions = shared(1);
+  const actions = int32s(1);
   const rounds = 5;
   await using workers = startWorkers(N - 1);
   const seen = await runThreads(
@@ -482,7 +473,7 @@ Deno.test("Barrier: an aborted async wait breaks the barrier", async () => {
   const controller = new AbortController();
   const reason = new Error("no longer needed");
   const mine = barrier.wait({ signal: controller.signal });
-  await until(() => barrier.nWaiting === 2, "two wait");
+  await waitFor("two wait", () => barrier.nWaiting === 2);
   controller.abort(reason);
   await rejects(mine, (error) => error === reason);
   strictEqual(barrier.broken, true); // before the other party can time out
@@ -501,8 +492,8 @@ Deno.test("Barrier: 4 parties run 200 rounds, each index seen once per round", a
   const parties = 4;
   const rounds = 200;
   const barrier = new Barrier(parties, { timeout: 30_000 });
-  const seen = shared(rounds * parties);
-  const actions = shared(1);
+  const seen = int32s(rounds * parties);
+  const actions = int32s(1);
   await using workers = startWorkers(parties - 1);
   const results = await runThreads(
     workers,
@@ -538,4 +529,15 @@ Deno.test("Barrier: 4 parties run 200 rounds, each index seen once per round", a
   ok(seen.every((count) => count === 1), "every index once per round");
   strictEqual(barrier.broken, false);
   strictEqual(barrier.nWaiting, 0);
+});
+
+Deno.test("Barrier: from() with a bad action leaves no state behind for the next barrier", () => {
+  const shared = new Barrier(2);
+  throws(
+    () => Barrier.from(shared.handle, { action: 5 as unknown as () => void }),
+    TypeError,
+  );
+  const fresh = new Barrier(3);
+  strictEqual(fresh.parties, 3);
+  notStrictEqual(fresh.handle.buffer, shared.handle.buffer);
 });

@@ -13,19 +13,7 @@ import { NotHeldError } from "./errors.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { getIdent } from "./_thread.ts";
-import { delay, startWorkers } from "../testing/workers.ts";
-
-/** Polls `predicate` until it holds; fails after 10 s instead of hanging. */
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; !predicate(); i++) {
-    if (i === 10_000) throw new Error(`Timed out waiting until ${what}`);
-    await delay(1);
-  }
-}
-
-function shared(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * length));
-}
+import { delay, int32s, startWorkers, waitFor } from "../testing/workers.ts";
 
 Deno.test("Condition: the default lock is an RLock", () => {
   const condition = new Condition();
@@ -120,7 +108,7 @@ Deno.test("Condition: notify(n) wakes exactly n waiting Workers", async () => {
   const condition = new Condition();
   await using workers = startWorkers(n);
   for (let round = 0; round < 2; round++) {
-    const state = shared(3); // [ready, woken, phase]
+    const state = int32s(3); // [ready, woken, phase]
     const waiting = workers.map((w) =>
       w.run(
         (p, condition: Condition, state: Int32Array) => {
@@ -145,13 +133,13 @@ Deno.test("Condition: notify(n) wakes exactly n waiting Workers", async () => {
     ) => {
       // Once the count is reached, holding the lock means that every
       // waiter has released it inside wait.
-      await until(() => Atomics.load(state, 0) === n, `${n} Workers wait`);
+      await waitFor(`${n} Workers wait`, () => Atomics.load(state, 0) === n);
       await condition.acquire();
       strictEqual(Atomics.load(state, 1), before);
       Atomics.store(state, 2, phase);
       wake();
       condition.release();
-      await until(() => Atomics.load(state, 1) >= woken, `${woken} woke`);
+      await waitFor(`${woken} woke`, () => Atomics.load(state, 1) >= woken);
       strictEqual(Atomics.load(state, 1), woken);
     };
     await step(1, () => condition.notify(1), 0, 1);
@@ -168,7 +156,7 @@ Deno.test("Condition: notify(n) wakes exactly n Workers waiting in the async fac
   const n = 3;
   const condition = new Condition(new Lock());
   await using workers = startWorkers(n);
-  const state = shared(3); // [ready, woken, phase]
+  const state = int32s(3); // [ready, woken, phase]
   const waiting = workers.map((w) =>
     w.run(
       async (_p, condition: Condition, state: Int32Array) => {
@@ -184,14 +172,14 @@ Deno.test("Condition: notify(n) wakes exactly n Workers waiting in the async fac
       state,
     )
   );
-  await until(() => Atomics.load(state, 0) === n, `${n} Workers wait`);
+  await waitFor(`${n} Workers wait`, () => Atomics.load(state, 0) === n);
   for (const [phase, count, woken] of [[1, 1, 1], [2, 2, 3]] as const) {
     await condition.acquire();
     strictEqual(Atomics.load(state, 1), woken - count);
     Atomics.store(state, 2, phase);
     condition.notify(count);
     condition.release();
-    await until(() => Atomics.load(state, 1) >= woken, `${woken} woke`);
+    await waitFor(`${woken} woke`, () => Atomics.load(state, 1) >= woken);
     strictEqual(Atomics.load(state, 1), woken);
   }
   const results = await Promise.all(waiting);
@@ -203,7 +191,7 @@ Deno.test("Condition: a woken waiter returns only once the notifier has released
   await using workers = startWorkers(1);
   for (const face of ["sync", "async"] as const) {
     const condition = new Condition();
-    const state = shared(2); // [ready, released]
+    const state = int32s(2); // [ready, released]
     const waiter = workers[0]!.run(
       async (_p, condition: Condition, state: Int32Array, face: string) => {
         condition.acquireSync();
@@ -220,7 +208,7 @@ Deno.test("Condition: a woken waiter returns only once the notifier has released
       state,
       face,
     );
-    await until(() => Atomics.load(state, 0) === 1, "the Worker waits");
+    await waitFor("the Worker waits", () => Atomics.load(state, 0) === 1);
     await condition.acquire();
     condition.notify();
     await delay(50); // hold the lock a while after notifying
@@ -274,7 +262,7 @@ Deno.test("Condition: waitFor returns the predicate's last value", async () => {
   await using workers = startWorkers(1);
   for (const face of ["sync", "async"] as const) {
     const condition = new Condition();
-    const state = shared(2); // [ready, count]
+    const state = int32s(2); // [ready, count]
     const waiter = workers[0]!.run(
       async (_p, condition: Condition, state: Int32Array, face: string) => {
         await using _ = await condition.hold();
@@ -293,7 +281,7 @@ Deno.test("Condition: waitFor returns the predicate's last value", async () => {
       state,
       face,
     );
-    await until(() => Atomics.load(state, 0) === 1, "the Worker waits");
+    await waitFor("the Worker waits", () => Atomics.load(state, 0) === 1);
     for (let i = 0; i < 4; i++) {
       await delay(5);
       using _ = condition.holdSync();
@@ -328,7 +316,7 @@ Deno.test("Condition: waitFor with a timeout returns the falsy last value", asyn
   await using workers = startWorkers(1);
   for (const face of ["sync", "async"] as const) {
     const condition = new Condition();
-    const state = shared(2); // [ready, count]
+    const state = int32s(2); // [ready, count]
     const waiter = workers[0]!.run(
       async (_p, condition: Condition, state: Int32Array, face: string) => {
         await using _ = await condition.hold();
@@ -343,7 +331,7 @@ Deno.test("Condition: waitFor with a timeout returns the falsy last value", asyn
       state,
       face,
     );
-    await until(() => Atomics.load(state, 0) === 1, "the Worker waits");
+    await waitFor("the Worker waits", () => Atomics.load(state, 0) === 1);
     for (let i = 0; i < 3; i++) {
       await delay(5);
       using _ = condition.holdSync();
@@ -362,7 +350,7 @@ Deno.test("Condition: waitFor computes its deadline once, however often it is no
   await using workers = startWorkers(1);
   for (const face of ["sync", "async"] as const) {
     const condition = new Condition();
-    const state = shared(2); // [started, stop]
+    const state = int32s(2); // [started, stop]
     const notifier = workers[0]!.run(
       (_p, condition: Condition, state: Int32Array) => {
         Atomics.store(state, 0, 1);
@@ -378,7 +366,7 @@ Deno.test("Condition: waitFor computes its deadline once, however often it is no
       condition.handle,
       state,
     );
-    await until(() => Atomics.load(state, 0) === 1, "the notifier runs");
+    await waitFor("the notifier runs", () => Atomics.load(state, 0) === 1);
     condition.acquireSync();
     let calls = 0;
     const predicate = () => (calls++, false);
@@ -428,7 +416,7 @@ Deno.test("Condition: while a thread waits, its RLock is fully released", async 
   const lock = new RLock();
   const condition = new Condition(lock);
   await using workers = startWorkers(1);
-  const state = shared(1);
+  const state = int32s(1);
   const waiter = workers[0]!.run(
     (_p, condition: Condition, state: Int32Array) => {
       condition.acquireSync();
@@ -445,7 +433,7 @@ Deno.test("Condition: while a thread waits, its RLock is fully released", async 
     condition.handle,
     state,
   );
-  await until(() => Atomics.load(state, 0) === 1, "the Worker waits");
+  await waitFor("the Worker waits", () => Atomics.load(state, 0) === 1);
   strictEqual(await condition.acquire({ timeout: 30_000 }), true);
   strictEqual(lock.count, 1);
   condition.notify();
@@ -458,7 +446,7 @@ Deno.test("Condition: Condition.from in a Worker shares the waiters and the lock
   const lock = new Lock();
   const condition = new Condition(lock, { maxWaiters: 4 });
   await using workers = startWorkers(1);
-  const state = shared(1);
+  const state = int32s(1);
   condition.acquireSync();
   // The handle travels inside an object, so the Worker calls from() itself.
   const waiter = workers[0]!.run(
@@ -476,9 +464,12 @@ Deno.test("Condition: Condition.from in a Worker shares the waiters and the lock
     { handle: condition.handle },
     state,
   );
-  await until(() => Atomics.load(state, 0) === 1, "the Worker tried the lock");
+  await waitFor(
+    "the Worker tried the lock",
+    () => Atomics.load(state, 0) === 1,
+  );
   condition.release();
-  await until(() => Atomics.load(state, 0) === 2, "the Worker waits");
+  await waitFor("the Worker waits", () => Atomics.load(state, 0) === 2);
   await condition.acquire();
   condition.notify();
   strictEqual(await condition.wait({ timeout: 30_000 }), true);
@@ -506,9 +497,9 @@ Deno.test("Condition: producers and consumers in Workers lose and duplicate noth
   const lock = new Lock();
   const notEmpty = new Condition(lock);
   const notFull = new Condition(lock);
-  const buffer = shared(capacity);
-  const state = shared(4); // [head, tail, count, taken]
-  const seen = shared(total + 1);
+  const buffer = int32s(capacity);
+  const state = int32s(4); // [head, tail, count, taken]
+  const seen = int32s(total + 1);
   await using workers = startWorkers(4);
   const producer = async (
     _p: unknown,
@@ -635,7 +626,7 @@ Deno.test("Condition: an aborted wait re-acquires the lock that a Worker holds b
   const lock = new Lock();
   const condition = new Condition(lock);
   await using workers = startWorkers(1);
-  const state = shared(2); // [holding, released]
+  const state = int32s(2); // [holding, released]
   await condition.acquire();
   const controller = new AbortController();
   const waiting = condition.wait({ signal: controller.signal });
@@ -653,7 +644,10 @@ Deno.test("Condition: an aborted wait re-acquires the lock that a Worker holds b
     condition.handle,
     state,
   );
-  await until(() => Atomics.load(state, 0) === 1, "the Worker holds the lock");
+  await waitFor(
+    "the Worker holds the lock",
+    () => Atomics.load(state, 0) === 1,
+  );
   controller.abort("aborted");
   await delay(20);
   strictEqual(settled, false); // still waiting for the lock
@@ -676,7 +670,7 @@ Deno.test("Condition: a notified waiter that aborts passes the wake-up on", asyn
   const condition = new Condition(lock);
   await using workers = startWorkers(1);
   for (let round = 0; round < 2; round++) {
-    const state = shared(2); // [ready, woken]
+    const state = int32s(2); // [ready, woken]
     await condition.acquire();
     const controller = new AbortController();
     const first = condition.wait({ signal: controller.signal });
@@ -692,7 +686,7 @@ Deno.test("Condition: a notified waiter that aborts passes the wake-up on", asyn
       condition.handle,
       state,
     );
-    await until(() => Atomics.load(state, 0) === 1, "the Worker waits");
+    await waitFor("the Worker waits", () => Atomics.load(state, 0) === 1);
     await condition.acquire(); // both wait now; the first is the oldest
     condition.notify(1);
     await delay(20); // the first wakes and waits for the lock we hold
@@ -710,7 +704,7 @@ Deno.test("Condition: a notified waiter that aborts passes the wake-up on", asyn
 Deno.test("Condition: an abort before the notify does not take the wake-up", async () => {
   const condition = new Condition();
   await using workers = startWorkers(1);
-  const state = shared(1);
+  const state = int32s(1);
   await condition.acquire();
   const controller = new AbortController();
   const first = condition.wait({ signal: controller.signal });
@@ -725,7 +719,7 @@ Deno.test("Condition: an abort before the notify does not take the wake-up", asy
     condition.handle,
     state,
   );
-  await until(() => Atomics.load(state, 0) === 1, "the Worker waits");
+  await waitFor("the Worker waits", () => Atomics.load(state, 0) === 1);
   controller.abort("gone");
   await rejects(first, (error) => error === "gone");
   condition.notify(1); // still holding the lock

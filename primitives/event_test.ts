@@ -9,47 +9,15 @@ import {
 } from "node:assert/strict";
 import { Event } from "./event.ts";
 import { Semaphore } from "./semaphore.ts";
-import { delay, startWorkers } from "../testing/workers.ts";
-
-// How long a test gives a wrong implementation to wake a waiter too early
-// before it checks that none woke. Only a bug can fail such a check.
-const SETTLE_MS = 50;
-
-/** Polls until `predicate` holds; a safety bound, not a timing assertion. */
-async function waitFor(what: string, predicate: () => boolean): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!predicate()) {
-    if (performance.now() > deadline) {
-      throw new Error(`Gave up waiting until ${what}`);
-    }
-    await delay(1);
-  }
-}
-
-/** Awaits `promise`, failing instead of hanging if a bug never settles it. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Gave up waiting until ${what}`)),
-      10_000,
-    );
-  });
-  try {
-    return await Promise.race([promise, bound]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Marks a Worker's result as handled: if the test fails before it awaits
- * it, the test reports its own error, not an unhandled rejection.
- */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
+import {
+  delay,
+  handled,
+  int32s,
+  SETTLE_MS,
+  startWorkers,
+  waitFor,
+  within,
+} from "../testing/workers.ts";
 
 /**
  * Counts the threads asleep on any word of `event`, by waking them: a waiter
@@ -83,10 +51,6 @@ async function settlesAtOnce<T>(promise: Promise<T>): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function int32s(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(length * 4));
 }
 
 Deno.test("Event: isSet follows set() and clear()", () => {

@@ -15,53 +15,20 @@ import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { getIdent } from "./_thread.ts";
 import { STATE } from "./_mutex.ts";
-import { delay, startWorkers } from "../testing/workers.ts";
+import {
+  delay,
+  handled,
+  int32s,
+  SETTLE_MS,
+  startWorkers,
+  waitFor,
+  within,
+} from "../testing/workers.ts";
 
-// How long a test gives a wrong implementation to let a waiter through too
-// early before it checks that none got through. Only a bug can fail such a
-// check; a slow machine only makes it weaker.
-//
 // Waiters in Workers wait without a timeout: an acquire that times out still
 // takes a lock found free at its deadline, which would hide a lost wake-up.
 // The main thread bounds each wait instead (`within`), and `await using`
 // terminates a Worker left asleep.
-const SETTLE_MS = 50;
-
-/** Polls until `predicate` holds; a safety bound, not a timing assertion. */
-async function waitFor(what: string, predicate: () => boolean): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!predicate()) {
-    if (performance.now() > deadline) {
-      throw new Error(`Gave up waiting until ${what}`);
-    }
-    await delay(1);
-  }
-}
-
-/** Awaits `promise`, failing instead of hanging if a bug never settles it. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Gave up waiting until ${what}`)),
-      10_000,
-    );
-  });
-  try {
-    return await Promise.race([promise, bound]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Marks a promise as handled: if the test fails before it awaits it, the
- * test reports its own error, not an unhandled rejection.
- */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
 
 /**
  * Counts the threads asleep in an acquire of `lock`, by waking them: a
@@ -74,10 +41,6 @@ function asleep(lock: RLock): number {
 /** Waits until `n` threads are asleep in an acquire of `lock`. */
 function untilAsleep(lock: RLock, n: number): Promise<void> {
   return waitFor(`${n} threads wait for the lock`, () => asleep(lock) >= n);
-}
-
-function int32s(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(length * 4));
 }
 
 // ---------------------------------------------------------------------------

@@ -8,53 +8,17 @@ import {
   throws,
 } from "node:assert/strict";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
-import { delay, startWorkers } from "../testing/workers.ts";
+import {
+  delay,
+  handled,
+  int32s,
+  SETTLE_MS,
+  startWorkers,
+  waitFor,
+  within,
+} from "../testing/workers.ts";
 
 const KINDS = [Semaphore, BoundedSemaphore] as const;
-
-// How long a test gives a wrong implementation to let one waiter too many
-// through before it checks that none did. Only a bug can fail such a check.
-const SETTLE_MS = 50;
-
-/** Polls until `predicate` holds; a safety bound, not a timing assertion. */
-async function waitFor(what: string, predicate: () => boolean): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  while (!predicate()) {
-    if (performance.now() > deadline) {
-      throw new Error(`Gave up waiting until ${what}`);
-    }
-    await delay(1);
-  }
-}
-
-/** Awaits `promise`, failing instead of hanging if a bug never settles it. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Gave up waiting until ${what}`)),
-      10_000,
-    );
-  });
-  try {
-    return await Promise.race([promise, bound]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Marks a Worker's result as handled: if the test fails before it awaits
- * it, the test reports its own error, not an unhandled rejection.
- */
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => {});
-  return promise;
-}
-
-function int32s(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(length * 4));
-}
 
 for (const Kind of KINDS) {
   const name = Kind.name;

@@ -1,3 +1,5 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
 // The entry of the test Workers: runs functions sent as source, with every
 // primitive handle among the arguments rebuilt as the working object.
 

@@ -84,3 +84,47 @@ export function startWorkers(n: number): TestWorker[] & AsyncDisposable {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** How long a test lets a buggy primitive misbehave before checking it did not. */
+export const SETTLE_MS = 50;
+
+/** Polls until `predicate` holds; gives up after 10 s (a bound, not a timing). */
+export async function waitFor(
+  what: string,
+  predicate: () => boolean,
+): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (!predicate()) {
+    if (performance.now() > deadline) {
+      throw new Error(`Gave up waiting until ${what}`);
+    }
+    await delay(1);
+  }
+}
+
+/** Awaits `promise`, failing after 10 s if a bug never settles it. */
+export async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Gave up waiting until ${what}`)),
+      10_000,
+    );
+  });
+  try {
+    return await Promise.race([promise, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Marks `promise` handled: a test failing before it awaits it reports its own error. */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/** An Int32Array of `length` zeros over a new SharedArrayBuffer. */
+export function int32s(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * 4));
+}
