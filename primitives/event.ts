@@ -2,12 +2,13 @@ import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
 import { type Handle, Layout, registerKind } from "./_handle.ts";
 import { parseWait, type WaitOptions } from "./_options.ts";
 
-// Words: [magic, flag, generation]. Waiters sleep on the generation, which
-// every set() of a clear flag advances: a waiter that saw it move was set,
-// even if the flag was cleared again before it woke.
+// Words: [magic, state]; state is `generation << 1 | flag`, one word
+// so that set() moves the flag and the generation at once. Waiters sleep on
+// it: a waiter that saw the generation move was set, even if the flag was
+// cleared again before it woke.
+const STATE = 1;
 const FLAG = 1;
-const GENERATION = 2;
-const layout = new Layout("Event", 0x45564e54, 3);
+const layout = new Layout("Event", 0x45564e54, 2);
 let adopted: Int32Array | undefined;
 
 /**
@@ -100,7 +101,7 @@ export class Event {
    * ```
    */
   get isSet(): boolean {
-    return Atomics.load(this.#words, FLAG) === 1;
+    return (Atomics.load(this.#words, STATE) & FLAG) !== 0;
   }
 
   /**
@@ -118,9 +119,15 @@ export class Event {
    */
   set(): void {
     const words = this.#words;
-    if (Atomics.exchange(words, FLAG, 1) === 0) {
-      Atomics.add(words, GENERATION, 1);
-      wake(words, GENERATION);
+    for (;;) {
+      const state = Atomics.load(words, STATE);
+      if (state & FLAG) return;
+      // The next generation, flag set; the generation wraps around.
+      const next = (state + 2) | FLAG;
+      if (Atomics.compareExchange(words, STATE, state, next) === state) {
+        wake(words, STATE);
+        return;
+      }
     }
   }
 
@@ -139,23 +146,23 @@ export class Event {
    * ```
    */
   clear(): void {
-    Atomics.store(this.#words, FLAG, 0);
+    Atomics.and(this.#words, STATE, ~FLAG);
   }
 
   *#waitSteps(deadline: number): Steps<boolean> {
     const words = this.#words;
-    // Read the generation before the flag: a set() in between moves it.
-    const generation = Atomics.load(words, GENERATION);
-    if (Atomics.load(words, FLAG) === 1) return true;
+    const seen = Atomics.load(words, STATE);
+    if (seen & FLAG) return true;
     for (;;) {
       const woke = yield {
         view: words,
-        index: GENERATION,
-        expected: generation,
+        index: STATE,
+        expected: seen,
         deadline,
       };
-      if (Atomics.load(words, GENERATION) !== generation) return true;
-      if (!woke) return Atomics.load(words, FLAG) === 1;
+      // Only set() moves the state of a clear event, and it sets the flag.
+      if (Atomics.load(words, STATE) !== seen) return true;
+      if (!woke) return false;
     }
   }
 

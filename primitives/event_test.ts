@@ -317,3 +317,44 @@ Deno.test("Event: Workers time out on a clear event and pass a set one", async (
     [true, true, true, true],
   ]);
 });
+
+Deno.test("Event: a two-Worker ping-pong never wakes early nor deadlocks", async () => {
+  // set() once wrote the flag and bumped the generation in two steps: a
+  // fast waiter could see the flag, clear it, wait again, and be woken by
+  // that same set()'s late bump with the flag clear.
+  await using workers = startWorkers(2);
+  const ping = new Event();
+  const pong = new Event();
+  const rounds = 20_000;
+  const results = await Promise.all([
+    workers[0]!.run(
+      (_p, ping: Event, pong: Event, rounds: number) => {
+        for (let i = 0; i < rounds; i++) {
+          ping.set();
+          if (!pong.waitSync({ timeout: 5000 })) return `stuck at ${i}`;
+          if (!pong.isSet) return `woke early at ${i}`;
+          pong.clear();
+        }
+        return "ok";
+      },
+      ping.handle,
+      pong.handle,
+      rounds,
+    ),
+    workers[1]!.run(
+      (_p, ping: Event, pong: Event, rounds: number) => {
+        for (let i = 0; i < rounds; i++) {
+          if (!ping.waitSync({ timeout: 5000 })) return `stuck at ${i}`;
+          if (!ping.isSet) return `woke early at ${i}`;
+          ping.clear();
+          pong.set();
+        }
+        return "ok";
+      },
+      ping.handle,
+      pong.handle,
+      rounds,
+    ),
+  ]);
+  deepStrictEqual(results, ["ok", "ok"]);
+});
