@@ -1,10 +1,11 @@
-// The one handle registry. A primitive is a small layout of 32-bit words in a
-// SharedArrayBuffer; its handle is a plain, structured-cloneable object that
-// names the kind and carries the buffer (and the handles it is built on), so
-// that `postMessage` can move it and `X.from(handle)` can rebuild it.
+// The one handle registry. A primitive is a small layout of 32-bit words in
+// the shared heap (`_heap.ts`); its handle is a plain, structured-cloneable
+// object that names the kind and where its words are (and carries the
+// handles it is built on), so that `postMessage` can move it and
+// `X.from(handle)` can rebuild it.
 
+import { adoptHeap, allocate } from "./_heap.ts";
 import { quote, withArticle } from "./_options.ts";
-import { adoptRuntime, runtimeBuffer } from "./_thread.ts";
 
 /**
  * A structured-cloneable description of a primitive, made by its `handle`
@@ -13,10 +14,12 @@ import { adoptRuntime, runtimeBuffer } from "./_thread.ts";
 export interface Handle {
   /** The class this handle rebuilds, such as `"Lock"`. */
   readonly kind: string;
-  /** The shared words of the primitive. */
+  /** The shared heap that holds the primitive's words. */
   readonly buffer: SharedArrayBuffer;
-  /** The thread-id counter of the thread that made it. */
-  readonly runtime: SharedArrayBuffer;
+  /** Where the words start in `buffer`, in bytes. */
+  readonly byteOffset: number;
+  /** How many 32-bit words the primitive has. */
+  readonly length: number;
   /** The handles of the primitives it is built on (a Condition's lock). */
   readonly parts: readonly Handle[];
 }
@@ -50,7 +53,7 @@ export function revive(handle: Handle): unknown {
 }
 
 /**
- * The layout of a kind: a magic word first (so that a foreign buffer is
+ * The layout of a kind: a magic word first (so that foreign memory is
  * refused), then at least `words - 1` words of state.
  */
 export class Layout {
@@ -64,10 +67,11 @@ export class Layout {
     this.#words = words;
   }
 
-  /** Allocates the words of a new primitive, magic in place. */
+  /** Allocates the (zeroed) words of a new primitive, magic in place. */
   allocate(words: number = this.#words): Int32Array {
-    const view = new Int32Array(new SharedArrayBuffer(words * 4));
-    view[0] = this.#magic;
+    const { buffer, byteOffset } = allocate(words * 4);
+    const view = new Int32Array(buffer, byteOffset, words);
+    Atomics.store(view, 0, this.#magic);
     return view;
   }
 
@@ -76,7 +80,8 @@ export class Layout {
     return {
       kind: this.kind,
       buffer: words.buffer as SharedArrayBuffer,
-      runtime: runtimeBuffer(),
+      byteOffset: words.byteOffset,
+      length: words.length,
       parts,
     };
   }
@@ -91,7 +96,7 @@ export class Layout {
         }`,
       );
     }
-    const { kind, buffer, runtime } = handle as Partial<Handle>;
+    const { kind, buffer, byteOffset, length } = handle as Partial<Handle>;
     if (kind !== this.kind) {
       throw new TypeError(
         `${where}: expected ${
@@ -108,17 +113,19 @@ export class Layout {
     }
     const handleParts = (handle as Partial<Handle>).parts;
     if (
-      buffer.byteLength < this.#words * 4 || buffer.byteLength % 4 !== 0 ||
-      Atomics.load(new Int32Array(buffer, 0, 1), 0) !== this.#magic ||
+      !Number.isInteger(byteOffset) || !Number.isInteger(length) ||
+      byteOffset! < 0 || byteOffset! % 4 !== 0 || length! < this.#words ||
+      byteOffset! + length! * 4 > buffer.byteLength ||
+      Atomics.load(new Int32Array(buffer, byteOffset, 1), 0) !== this.#magic ||
       !Array.isArray(handleParts) || handleParts.length !== parts
     ) {
       throw new TypeError(
-        `${where}: its buffer (${buffer.byteLength} bytes) is not the memory of ${
-          withArticle(this.kind)
-        }`,
+        `${where}: its buffer (${buffer.byteLength} bytes) at offset ${
+          quote(byteOffset)
+        } is not the memory of ${withArticle(this.kind)}`,
       );
     }
-    adoptRuntime(runtime);
-    return new Int32Array(buffer);
+    adoptHeap(buffer);
+    return new Int32Array(buffer, byteOffset, length);
   }
 }

@@ -47,7 +47,6 @@ Deno.test("handle: from() refuses a handle of another kind with a TypeError", ()
 });
 
 Deno.test("handle: from() refuses non-handles and foreign buffers", () => {
-  const runtime = new SharedArrayBuffer(8);
   for (const bad of [undefined, null, 42, "Lock", {}, { kind: "Lock" }]) {
     throws(() => Lock.from(bad as never), TypeError);
   }
@@ -59,7 +58,16 @@ Deno.test("handle: from() refuses non-handles and foreign buffers", () => {
     ]
   ) {
     throws(
-      () => Lock.from({ kind: "Lock", buffer, runtime, parts: [] } as never),
+      () =>
+        Lock.from(
+          {
+            kind: "Lock",
+            buffer,
+            byteOffset: 0,
+            length: 3,
+            parts: [],
+          } as never,
+        ),
       TypeError,
     );
   }
@@ -68,7 +76,8 @@ Deno.test("handle: from() refuses non-handles and foreign buffers", () => {
       revive({
         kind: "Nope",
         buffer: new SharedArrayBuffer(4),
-        runtime,
+        byteOffset: 0,
+        length: 1,
         parts: [],
       }),
     TypeError,

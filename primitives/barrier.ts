@@ -114,7 +114,11 @@ export class Barrier {
       this.#words[PARTIES] = parties;
       // Written once, before any other thread can see the buffer (a handle
       // travels by postMessage, which orders it), and only read after.
-      new Float64Array(this.#words.buffer, TIMEOUT * 4, 1)[0] = timeout;
+      new Float64Array(
+        this.#words.buffer,
+        this.#words.byteOffset + TIMEOUT * 4,
+        1,
+      )[0] = timeout;
       // Python's Barrier uses a Condition over a plain Lock. Every party may
       // wait on it, and more while a round drains.
       this.#condition = new Condition(new Lock(), {
@@ -227,7 +231,11 @@ export class Barrier {
   }
 
   #timeout(): number {
-    return new Float64Array(this.#words.buffer, TIMEOUT * 4, 1)[0]!;
+    return new Float64Array(
+      this.#words.buffer,
+      this.#words.byteOffset + TIMEOUT * 4,
+      1,
+    )[0]!;
   }
 
   #lockSteps(): Steps<boolean> {

@@ -17,6 +17,7 @@ import {
   startWorkers,
   waitFor,
   within,
+  wordsOf,
 } from "../testing/workers.ts";
 
 /**
@@ -25,7 +26,7 @@ import {
  * thread counted here is inside its wait, past its first look at the flag.
  */
 function asleep(event: Event): number {
-  const words = new Int32Array(event.handle.buffer);
+  const words = wordsOf(event.handle);
   let count = 0;
   for (let i = 0; i < words.length; i++) count += Atomics.notify(words, i);
   return count;
@@ -131,11 +132,15 @@ Deno.test("Event: from() refuses a handle that is not an Event's", () => {
   // deno-lint-ignore no-explicit-any
   throws(() => Event.from("Event" as any), TypeError);
   // The right kind, but memory that is not an Event's.
-  const forged = { ...new Event().handle, buffer: new SharedArrayBuffer(12) };
+  const forged = {
+    ...new Event().handle,
+    buffer: new SharedArrayBuffer(12),
+    byteOffset: 0,
+  };
   throws(() => Event.from(forged), {
     name: "TypeError",
     message:
-      "Cannot create Event from handle: its buffer (12 bytes) is not the memory of an Event",
+      "Cannot create Event from handle: its buffer (12 bytes) at offset 0 is not the memory of an Event",
   });
 });
 

@@ -21,6 +21,7 @@ import {
   startWorkers,
   waitFor,
   within,
+  wordsOf,
 } from "../testing/workers.ts";
 
 // Waiters in Workers wait without a timeout: an acquire that times out still
@@ -33,7 +34,7 @@ import {
  * waiter that wakes to find the lock still held sleeps again.
  */
 function asleep(lock: Lock): number {
-  return Atomics.notify(new Int32Array(lock.handle.buffer), STATE);
+  return Atomics.notify(wordsOf(lock.handle), STATE);
 }
 
 /** Waits until `n` threads are asleep in an acquire of `lock`. */
@@ -313,7 +314,8 @@ Deno.test("Lock: from() refuses a foreign buffer and non-handles", () => {
   const foreign = {
     kind: "Lock",
     buffer: new SharedArrayBuffer(12),
-    runtime: new SharedArrayBuffer(8),
+    byteOffset: 0,
+    length: 3,
     parts: [],
   };
   throws(
@@ -321,7 +323,7 @@ Deno.test("Lock: from() refuses a foreign buffer and non-handles", () => {
     (error: Error) =>
       error instanceof TypeError &&
       error.message ===
-        "Cannot create Lock from handle: its buffer (12 bytes) is not the memory of a Lock",
+        "Cannot create Lock from handle: its buffer (12 bytes) at offset 0 is not the memory of a Lock",
   );
   strictEqual(new Int32Array(foreign.buffer)[STATE], 0, "left untouched");
   const cases: [unknown, string | RegExp][] = [
@@ -356,6 +358,7 @@ Deno.test("Lock: from() refuses a foreign buffer and non-handles", () => {
   const lock = new Lock();
   strictEqual(lock.locked, false);
   notStrictEqual(lock.handle.buffer, foreign.buffer);
+  strictEqual(lock.handle.buffer.growable, true); // the shared heap
 });
 
 Deno.test("Lock: acquire rejects bad options, quoting the value, and the lock stays usable", async () => {

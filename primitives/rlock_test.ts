@@ -23,6 +23,7 @@ import {
   startWorkers,
   waitFor,
   within,
+  wordsOf,
 } from "../testing/workers.ts";
 
 // Waiters in Workers wait without a timeout: an acquire that times out still
@@ -35,7 +36,7 @@ import {
  * waiter that wakes to find the lock still held sleeps again.
  */
 function asleep(lock: RLock): number {
-  return Atomics.notify(new Int32Array(lock.handle.buffer), STATE);
+  return Atomics.notify(wordsOf(lock.handle), STATE);
 }
 
 /** Waits until `n` threads are asleep in an acquire of `lock`. */
@@ -193,13 +194,14 @@ Deno.test("RLock: from() refuses the handle of another kind, a foreign buffer an
       RLock.from({
         kind: "RLock",
         buffer: new SharedArrayBuffer(12),
-        runtime: new SharedArrayBuffer(8),
+        byteOffset: 0,
+        length: 3,
         parts: [],
       }),
     (error: Error) =>
       error instanceof TypeError &&
       error.message ===
-        "Cannot create RLock from handle: its buffer (12 bytes) is not the memory of an RLock",
+        "Cannot create RLock from handle: its buffer (12 bytes) at offset 0 is not the memory of an RLock",
   );
   throws(
     // deno-lint-ignore no-explicit-any

@@ -128,3 +128,10 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
 export function int32s(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(length * 4));
 }
+
+/** The words of a primitive, from its handle (for tests that count sleepers). */
+export function wordsOf(
+  handle: { buffer: SharedArrayBuffer; byteOffset: number; length: number },
+): Int32Array {
+  return new Int32Array(handle.buffer, handle.byteOffset, handle.length);
+}
