@@ -1,6 +1,7 @@
 // The condition-variable core shared by Condition and Barrier.
 //
-// Words: [magic, capacity, ticket, highWater, then per slot: state, ticket].
+// Words: [magic, capacity, ticket, highWater, waiting, then per slot:
+// state, ticket].
 // Each waiter sleeps on a slot of its own, so that notify(n) wakes exactly n
 // of them (Python's tests count them) and no wake-up is spurious or lost.
 // Slots change only while the condition's lock is held.
@@ -14,7 +15,8 @@ import { checkInteger, quote } from "./_options.ts";
 const CAPACITY = 1;
 const TICKET = 2;
 const HIGH_WATER = 3;
-const HEADER = 4;
+const WAITING_COUNT = 4; // slots in the WAITING state: notify skips the scan at 0
+const HEADER = 5;
 const FREE = 0;
 const WAITING = 1;
 const NOTIFIED = 2;
@@ -52,6 +54,7 @@ export class CondVar {
       const at = HEADER + 2 * i;
       if (Atomics.compareExchange(words, at, FREE, WAITING) === FREE) {
         Atomics.store(words, at + 1, Atomics.add(words, TICKET, 1));
+        Atomics.add(words, WAITING_COUNT, 1);
         if (i >= Atomics.load(words, HIGH_WATER)) {
           Atomics.store(words, HIGH_WATER, i + 1);
         }
@@ -95,6 +98,7 @@ export class CondVar {
       }
     }
     const notified = Atomics.exchange(words, at, FREE) === NOTIFIED;
+    if (!notified) Atomics.sub(words, WAITING_COUNT, 1);
     if (failure) {
       // An aborted waiter that was also notified passes the wake-up on.
       if (notified) this.notify(1);
@@ -118,6 +122,7 @@ export class CondVar {
   /** Wakes up to n waiters, oldest first; the caller holds the lock. */
   notify(n: number): void {
     const words = this.words;
+    if (Atomics.load(words, WAITING_COUNT) === 0) return;
     const high = Atomics.load(words, HIGH_WATER);
     for (; n > 0; n--) {
       let oldest = -1;
@@ -133,6 +138,7 @@ export class CondVar {
       }
       if (oldest < 0) return;
       Atomics.store(words, oldest, NOTIFIED);
+      Atomics.sub(words, WAITING_COUNT, 1);
       wake(words, oldest, 1);
     }
   }

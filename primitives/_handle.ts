@@ -25,13 +25,29 @@ export interface Handle {
 }
 
 const revivers = new Map<string, (handle: Handle) => unknown>();
+const classes = new Set<
+  abstract new (...args: never[]) => { handle: Handle }
+>();
 
-/** Records how to rebuild a kind, so that `revive()` can find it. */
+/**
+ * Records how to rebuild a kind, so that `revive()` can find it, and its
+ * class, so that `handleOf()` recognises its instances.
+ */
 export function registerKind(
   kind: string,
   revive: (handle: Handle) => unknown,
+  cls?: abstract new (...args: never[]) => { handle: Handle },
 ): void {
   revivers.set(kind, revive);
+  if (cls) classes.add(cls);
+}
+
+/** The handle of a primitive of this module, or undefined for any other value. */
+export function handleOf(value: object): Handle | undefined {
+  for (const cls of classes) {
+    if (value instanceof cls) return value.handle;
+  }
+  return undefined;
 }
 
 /** Whether a value looks like a handle of a registered kind. */

@@ -443,4 +443,4 @@ export class Barrier {
   }
 }
 
-registerKind("Barrier", Barrier.from);
+registerKind("Barrier", Barrier.from, Barrier);

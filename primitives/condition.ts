@@ -518,4 +518,4 @@ function checkPredicate(predicate: unknown): void {
   }
 }
 
-registerKind("Condition", Condition.from);
+registerKind("Condition", Condition.from, Condition);

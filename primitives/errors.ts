@@ -57,3 +57,79 @@ export class BrokenBarrierError extends Error {
     this.name = "BrokenBarrierError";
   }
 }
+
+/**
+ * Thrown by a queue's `getNowait`, or by `get` when its timeout passes with
+ * the queue still empty. Python's `queue.Empty`.
+ *
+ * @example Take from an empty queue
+ * ```ts
+ * import { Queue, QueueEmpty } from "@parallel/parallel";
+ * import { throws } from "node:assert/strict";
+ *
+ * throws(() => new Queue().getNowait(), QueueEmpty);
+ * ```
+ */
+export class QueueEmpty extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What was empty.
+   */
+  constructor(message = "The queue is empty") {
+    super(message);
+    this.name = "QueueEmpty";
+  }
+}
+
+/**
+ * Thrown by a bounded queue's `putNowait`, or by `put` when its timeout
+ * passes with the queue still full. Python's `queue.Full`.
+ *
+ * @example Put into a full queue
+ * ```ts
+ * import { Queue, QueueFull } from "@parallel/parallel";
+ * import { throws } from "node:assert/strict";
+ *
+ * const queue = new Queue(1);
+ * queue.putNowait("a");
+ * throws(() => queue.putNowait("b"), QueueFull);
+ * ```
+ */
+export class QueueFull extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What was full.
+   */
+  constructor(message = "The queue is full") {
+    super(message);
+    this.name = "QueueFull";
+  }
+}
+
+/**
+ * Thrown by `put` on a queue that was shut down, and by `get` once a shut
+ * down queue is empty. Python's `queue.ShutDown`.
+ *
+ * @example Put after shutdown
+ * ```ts
+ * import { Queue, QueueShutDown } from "@parallel/parallel";
+ * import { throws } from "node:assert/strict";
+ *
+ * const queue = new Queue();
+ * queue.shutdown();
+ * throws(() => queue.putNowait(1), QueueShutDown);
+ * ```
+ */
+export class QueueShutDown extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What was shut down.
+   */
+  constructor(message = "The queue is shut down") {
+    super(message);
+    this.name = "QueueShutDown";
+  }
+}

@@ -225,4 +225,4 @@ export class Event {
   }
 }
 
-registerKind("Event", Event.from);
+registerKind("Event", Event.from, Event);

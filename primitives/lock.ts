@@ -288,4 +288,4 @@ export class Lock implements Disposable, AsyncDisposable {
   }
 }
 
-registerKind("Lock", Lock.from);
+registerKind("Lock", Lock.from, Lock);

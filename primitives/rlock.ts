@@ -335,4 +335,4 @@ export class RLock implements Disposable, AsyncDisposable {
   }
 }
 
-registerKind("RLock", RLock.from);
+registerKind("RLock", RLock.from, RLock);

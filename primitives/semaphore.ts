@@ -404,5 +404,5 @@ export class BoundedSemaphore extends Semaphore {
   }
 }
 
-registerKind("Semaphore", Semaphore.from);
-registerKind("BoundedSemaphore", BoundedSemaphore.from);
+registerKind("Semaphore", Semaphore.from, Semaphore);
+registerKind("BoundedSemaphore", BoundedSemaphore.from, BoundedSemaphore);
