@@ -30,3 +30,4 @@ export * from "./semaphore.ts";
 export * from "./event.ts";
 export * from "./condition.ts";
 export * from "./barrier.ts";
+export * from "./queue.ts";
