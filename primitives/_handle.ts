@@ -59,6 +59,11 @@ export function isHandle(value: unknown): value is Handle {
 
 /** Rebuilds any registered primitive from its handle. */
 export function revive(handle: Handle): unknown {
+  if (typeof handle !== "object" || handle === null) {
+    throw new TypeError(
+      `Cannot revive handle: expected a handle, received ${quote(handle)}`,
+    );
+  }
   const reviver = revivers.get(handle.kind);
   if (reviver === undefined) {
     throw new TypeError(

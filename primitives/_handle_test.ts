@@ -102,3 +102,12 @@ Deno.test("thread ids: distinct in the main thread and each Worker, stable in ea
   strictEqual(seen.size, 4);
   notStrictEqual(getIdent(), 0);
 });
+
+Deno.test("handle: a handle whose parts are not handles is a TypeError in the module's style", () => {
+  const condition = new Condition();
+  throws(
+    () => Condition.from({ ...condition.handle, parts: [null as never] }),
+    (error: Error) =>
+      error instanceof TypeError && error.message.includes("received null"),
+  );
+});
