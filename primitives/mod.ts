@@ -31,3 +31,4 @@ export * from "./event.ts";
 export * from "./condition.ts";
 export * from "./barrier.ts";
 export * from "./queue.ts";
+export * from "./shared.ts";
