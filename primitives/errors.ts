@@ -133,3 +133,61 @@ export class QueueShutDown extends Error {
     this.name = "QueueShutDown";
   }
 }
+
+/**
+ * Thrown by a {@linkcode Connection}'s `recv` once the other end of the pipe
+ * is closed and every message it sent has been received, instead of waiting
+ * forever. Python's `EOFError`.
+ *
+ * @example Receive after the other end closed
+ * ```ts
+ * import { EOFError, Pipe } from "@parallel/parallel";
+ * import { rejects, strictEqual } from "node:assert/strict";
+ *
+ * const [a, b] = Pipe<string>();
+ * a.send("last words");
+ * a.close();
+ * strictEqual(await b.recv(), "last words");
+ * await rejects(b.recv(), EOFError);
+ * ```
+ */
+export class EOFError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What ended.
+   */
+  constructor(message = "The other end is closed and nothing is left") {
+    super(message);
+    this.name = "EOFError";
+  }
+}
+
+/**
+ * Thrown by a {@linkcode Connection} that is closed (by `close()` in any
+ * thread that holds it), and by `send` when the other end is closed, so
+ * nothing sent could ever be received. Python's `OSError("handle is closed")`
+ * and `BrokenPipeError`.
+ *
+ * @example Send on a closed connection
+ * ```ts
+ * import { ConnectionClosedError, Pipe } from "@parallel/parallel";
+ * import { throws } from "node:assert/strict";
+ *
+ * const [a, b] = Pipe();
+ * a.close();
+ * throws(() => a.send(1), ConnectionClosedError);
+ * throws(() => b.send(1), ConnectionClosedError);
+ * ```
+ */
+export class ConnectionClosedError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message Which end is closed.
+   */
+  constructor(message = "The connection is closed") {
+    super(message);
+    this.name = "ConnectionClosedError";
+  }
+}

@@ -32,3 +32,4 @@ export * from "./condition.ts";
 export * from "./barrier.ts";
 export * from "./queue.ts";
 export * from "./shared.ts";
+export * from "./pipe.ts";
