@@ -1,7 +1,7 @@
 /**
  * Python's parallelism toolbox for Deno: locks, semaphores, events,
- * conditions and barriers that work across Web Workers, built on
- * SharedArrayBuffer and Atomics.
+ * conditions, barriers, queues, shared values and pipes that work across Web
+ * Workers, built on SharedArrayBuffer and Atomics.
  *
  * Every blocking call has an async face that never blocks the event loop and
  * a `Sync` face that blocks the thread, and every wait takes

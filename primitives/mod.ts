@@ -3,7 +3,10 @@
  * SharedArrayBuffer and Atomics, with the semantics of Python's `threading`:
  * {@linkcode Lock}, {@linkcode RLock}, {@linkcode Semaphore},
  * {@linkcode BoundedSemaphore}, {@linkcode Event}, {@linkcode Condition} and
- * {@linkcode Barrier}.
+ * {@linkcode Barrier}; Python's `queue` module ({@linkcode Queue},
+ * {@linkcode LifoQueue}, {@linkcode PriorityQueue}, {@linkcode SimpleQueue});
+ * and `multiprocessing`'s {@linkcode Value}, {@linkcode SharedArray} and
+ * {@linkcode Pipe}.
  *
  * Each is passed to a Worker as `x.handle` and rebuilt there with
  * `X.from(handle)`. Times are in milliseconds.
