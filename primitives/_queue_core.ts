@@ -75,16 +75,31 @@ export class QueueCore {
   readonly #index: SharedArrayBuffer;
   readonly #arena: SharedArrayBuffer;
 
-  constructor(
+  /** A new, empty queue. */
+  static create(
     layout: Layout,
     order: number,
     maxsize: unknown,
     options: QueueOptions | undefined,
-    handle?: unknown,
+  ): QueueCore {
+    return new QueueCore(layout, { order, maxsize, options });
+  }
+
+  /** The queue of a handle (which `Layout.open` checks). */
+  static open(layout: Layout, handle: unknown): QueueCore {
+    return new QueueCore(layout, { handle });
+  }
+
+  private constructor(
+    layout: Layout,
+    source:
+      | { order: number; maxsize: unknown; options: QueueOptions | undefined }
+      | { handle: unknown },
   ) {
     this.kind = layout.kind;
     this.#layout = layout;
-    if (handle === undefined) {
+    if (!("handle" in source)) {
+      const { order, maxsize, options } = source;
       checkInteger(`Cannot create ${layout.kind}`, "maxsize", maxsize, 0);
       if (
         options !== undefined &&
@@ -109,6 +124,7 @@ export class QueueCore {
       initStore(this.words.subarray(STORE));
       [this.#index, this.#arena] = allocateStore();
     } else {
+      const handle = source.handle;
       this.words = layout.open(handle, 4);
       const { parts, index, arena } = handle as QueueHandle;
       const revived = parts.map(revive);

@@ -171,9 +171,7 @@ export class Connection<T = unknown> implements Disposable {
           : 1)} channels, the handle has ${parts.length}`,
       );
     }
-    const cores = parts.map((part) =>
-      new QueueCore(channelLayout, FIFO, 0, undefined, part)
-    );
+    const cores = parts.map((part) => QueueCore.open(channelLayout, part));
     adopted = {
       words,
       end,
@@ -615,7 +613,7 @@ export function Pipe<T = unknown>(
   }
   const words = pipeLayout.allocate();
   Atomics.store(words, DUPLEX, duplex ? 1 : 0);
-  const channel = () => new QueueCore(channelLayout, FIFO, 0, undefined);
+  const channel = () => QueueCore.create(channelLayout, FIFO, 0, undefined);
   const channels: Channels = [duplex ? channel() : undefined, channel()];
   adopted = { words, end: 0, channels };
   const first = new Connection<T>();

@@ -15,7 +15,9 @@ const layouts = {
   PriorityQueue: new Layout("PriorityQueue", 0x50524951, 1),
   SimpleQueue: new Layout("SimpleQueue", 0x53494d51, 1),
 };
-let adopted: Handle | undefined;
+// Set by `from()` for the constructor it calls. A box, so that
+// `from(undefined)` opens (and refuses) undefined instead of making a queue.
+let adopted: { handle: unknown } | undefined;
 
 function core(
   kind: keyof typeof layouts,
@@ -23,9 +25,11 @@ function core(
   maxsize: unknown,
   options: QueueOptions | undefined,
 ): QueueCore {
-  const handle = adopted;
+  const from = adopted;
   adopted = undefined;
-  return new QueueCore(layouts[kind], order, maxsize, options, handle);
+  return from === undefined
+    ? QueueCore.create(layouts[kind], order, maxsize, options)
+    : QueueCore.open(layouts[kind], from.handle);
 }
 
 /**
@@ -109,7 +113,7 @@ export class Queue<T = unknown> {
    * ```
    */
   static from<T = unknown>(handle: Handle): Queue<T> {
-    adopted = handle;
+    adopted = { handle };
     return new Queue<T>();
   }
 
@@ -475,7 +479,7 @@ export class LifoQueue<T = unknown> extends Queue<T> {
    * ```
    */
   static override from<T = unknown>(handle: Handle): LifoQueue<T> {
-    adopted = handle;
+    adopted = { handle };
     return new LifoQueue<T>();
   }
 }
@@ -524,7 +528,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
    * ```
    */
   static override from<T = unknown>(handle: Handle): PriorityQueue<T> {
-    adopted = handle;
+    adopted = { handle };
     return new PriorityQueue<T>();
   }
 }
@@ -585,7 +589,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   static from<T = unknown>(handle: Handle): SimpleQueue<T> {
-    adopted = handle;
+    adopted = { handle };
     return new SimpleQueue<T>();
   }
 
