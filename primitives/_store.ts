@@ -56,17 +56,54 @@ function padded(bytes: number): number {
   return (bytes + 7) & ~7;
 }
 
+// Reading text back (measured on 40-2,000 characters). String.fromCharCode
+// .apply is fastest on a plain array (on a typed array it costs about twice
+// as much per character), and takes its arguments on the stack, so long
+// texts go in chunks. Long ASCII texts, the usual JSON, are narrowed to bytes
+// and decoded as UTF-8, about twice as fast again; any other code unit sends
+// them the first way.
+const CHUNK = 4096;
+const SHORT_TEXT = 256;
+const KEPT_BYTES = 64 * 1024;
+let kept: Uint8Array | undefined;
+const utf8 = new TextDecoder();
+
+function readText(chars: Uint16Array, start: number, length: number): string {
+  if (length > SHORT_TEXT) {
+    const narrowed = length <= KEPT_BYTES
+      ? kept ??= new Uint8Array(KEPT_BYTES)
+      : new Uint8Array(length);
+    let i = 0;
+    for (; i < length; i++) {
+      const code = chars[start + i]!;
+      if (code > 0x7f) break;
+      narrowed[i] = code;
+    }
+    if (i === length) return utf8.decode(narrowed.subarray(0, length));
+  }
+  let text = "";
+  for (let from = 0; from < length; from += CHUNK) {
+    const codes = new Array<number>(Math.min(CHUNK, length - from));
+    const at = start + from;
+    for (let i = 0; i < codes.length; i++) codes[i] = chars[at + i]!;
+    text += String.fromCharCode.apply(null, codes);
+  }
+  return text;
+}
+
 export class ItemStore {
   readonly #header: Int32Array;
   readonly #order: number;
   readonly #index: SharedArrayBuffer;
   readonly #arena: SharedArrayBuffer;
-  // Length-tracking views: they follow the buffers as they grow.
-  readonly #entries: Int32Array;
-  readonly #keys: Float64Array;
-  readonly #words: Int32Array;
-  readonly #chars: Uint16Array;
-  readonly #bytes: Uint8Array;
+  // Fixed-length views over what the buffers held when they were made, made
+  // again when the buffers have grown (here or in another thread). V8 reads
+  // and writes them about four times faster than length-tracking views.
+  #entries!: Int32Array;
+  #keys!: Float64Array;
+  #words!: Int32Array;
+  #chars!: Uint16Array;
+  #bytes!: Uint8Array;
 
   constructor(
     header: Int32Array,
@@ -78,11 +115,32 @@ export class ItemStore {
     this.#order = order;
     this.#index = index;
     this.#arena = arena;
-    this.#entries = new Int32Array(index);
-    this.#keys = new Float64Array(index);
-    this.#words = new Int32Array(arena);
-    this.#chars = new Uint16Array(arena);
-    this.#bytes = new Uint8Array(arena);
+    this.#viewIndex();
+    this.#viewArena();
+  }
+
+  #viewIndex(): void {
+    const length = this.#index.byteLength;
+    this.#entries = new Int32Array(this.#index, 0, length >> 2);
+    this.#keys = new Float64Array(this.#index, 0, length >> 3);
+  }
+
+  #viewArena(): void {
+    const length = this.#arena.byteLength;
+    this.#words = new Int32Array(this.#arena, 0, length >> 2);
+    this.#chars = new Uint16Array(this.#arena, 0, length >> 1);
+    this.#bytes = new Uint8Array(this.#arena, 0, length);
+  }
+
+  /**
+   * Makes the views cover every entry and every record in use. The buffers
+   * only grow, and only under the lock, so whatever the header says is in
+   * use lies within them.
+   */
+  #cover(): void {
+    const header = this.#header;
+    if (header[CAPACITY]! * 4 > this.#entries.length) this.#viewIndex();
+    if (header[TOP]! > this.#bytes.length) this.#viewArena();
   }
 
   get count(): number {
@@ -99,8 +157,10 @@ export class ItemStore {
   push(item: Encoded, key: number, where: string): void {
     const header = this.#header;
     const size = ItemStore.sizeOf(item);
+    this.#cover();
     this.#reserveEntry(where);
     const offset = this.#reserveBytes(size, where);
+    if (offset + size > this.#bytes.length) this.#viewArena();
     const words = this.#words;
     if (item.tag === JSON_TEXT) {
       const text = item.text;
@@ -132,6 +192,7 @@ export class ItemStore {
   /** Removes the next item (by the store's order) and copies it out. */
   pop(): StoredItem {
     const header = this.#header;
+    this.#cover();
     const count = header[COUNT]! - 1;
     let slot: number;
     if (this.#order === FIFO) {
@@ -175,16 +236,7 @@ export class ItemStore {
     if (tag !== JSON_TEXT) {
       return { tag, payload: this.#bytes.slice(start, start + length) };
     }
-    const chars = this.#chars.subarray(start >> 1, (start + length) >> 1);
-    let text = "";
-    // fromCharCode takes its arguments on the stack: go in chunks.
-    for (let i = 0; i < chars.length; i += 8192) {
-      text += String.fromCharCode.apply(
-        null,
-        chars.subarray(i, i + 8192) as unknown as number[],
-      );
-    }
-    return { tag, payload: text };
+    return { tag, payload: readText(this.#chars, start >> 1, length >> 1) };
   }
 
   #setEntry(slot: number, offset: number, seq: number, key: number): void {
@@ -254,6 +306,7 @@ export class ItemStore {
       );
     }
     this.#index.grow(grown * ENTRY_BYTES);
+    this.#viewIndex();
     if (this.#order === FIFO) {
       // Unwrap the ring: the entries before the head move past the old end.
       const head = header[HEAD]!;
@@ -280,6 +333,7 @@ export class ItemStore {
           Math.max(needed * 2, this.#arena.byteLength * 2),
         ),
       );
+      this.#viewArena();
     }
     return this.#compact();
   }
