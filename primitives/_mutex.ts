@@ -18,6 +18,13 @@ export const COUNT = 2;
 export const MUTEX_WORDS = 3;
 
 const CONTENDED = 1;
+/**
+ * How many times an acquirer looks for a free lock before it marks the lock
+ * contended and sleeps. Critical sections are often far shorter than a
+ * futex wake-up (a queue's is a few hundred ns): if the holder releases
+ * while we look, it had nobody to wake, and skips Atomics.notify.
+ */
+const SPIN_ACQUIRE = 1000;
 
 export class Mutex {
   readonly words: Int32Array;
@@ -71,7 +78,20 @@ export class Mutex {
   /** Acquires, waiting until `deadline`; the caller tried `tryAcquire` first. */
   *acquireSteps(deadline: number): Steps<boolean> {
     const words = this.words;
-    const mine = this.#me() | CONTENDED;
+    const me = this.#me();
+    const mine = me | CONTENDED;
+    const spins = deadline <= performance.now() ? 0 : SPIN_ACQUIRE;
+    for (let i = 0; i < spins; i++) {
+      const state = Atomics.load(words, STATE);
+      if (state === 0) {
+        if (Atomics.compareExchange(words, STATE, 0, me) === 0) {
+          if (this.reentrant) Atomics.store(words, COUNT, 1);
+          return true;
+        }
+      } else if (state & CONTENDED) {
+        break; // others sleep already: queue up behind them
+      }
+    }
     for (;;) {
       let state = Atomics.load(words, STATE);
       if (state === 0) {

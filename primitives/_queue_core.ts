@@ -74,6 +74,8 @@ export class QueueCore {
   readonly #allDone: CondVar;
   readonly #index: SharedArrayBuffer;
   readonly #arena: SharedArrayBuffer;
+  readonly #wherePut: string;
+  readonly #whereGet: string;
 
   /** A new, empty queue. */
   static create(
@@ -98,6 +100,8 @@ export class QueueCore {
   ) {
     this.kind = layout.kind;
     this.#layout = layout;
+    this.#wherePut = `Cannot put into ${layout.kind}`;
+    this.#whereGet = `Cannot get from ${layout.kind}`;
     if (!("handle" in source)) {
       const { order, maxsize, options } = source;
       checkInteger(`Cannot create ${layout.kind}`, "maxsize", maxsize, 0);
@@ -203,31 +207,50 @@ export class QueueCore {
   }
 
   // --- put ----------------------------------------------------------------
+  //
+  // Each call tries the lock once and does its work at once when it can (no
+  // generator, no waiting): the common case of a queue that is neither full
+  // nor empty. Only otherwise does it run the steps that wait.
 
   /** Encodes outside the lock: a bad item throws before anything changes. */
-  encode(item: unknown, verb: string): { encoded: Encoded; key: number } {
-    const where = `Cannot ${verb} into ${this.kind}`;
+  encode(item: unknown): { encoded: Encoded; key: number } {
+    const where = this.#wherePut;
     const key = Atomics.load(this.words, ORDER) === PRIORITY
       ? priorityOf(item, where)
       : 0;
     return { encoded: encode(item, this.heap, where), key };
   }
 
+  /** With the lock held: puts the item if there is room. */
+  #putLocked(encoded: Encoded, key: number): boolean {
+    if (this.shutDown) throw new QueueShutDown(`${this.kind} is shut down`);
+    const maxsize = Atomics.load(this.words, MAXSIZE);
+    if (maxsize !== 0 && this.store.count >= maxsize) return false;
+    this.store.push(encoded, key, this.#wherePut);
+    Atomics.add(this.words, UNFINISHED, 1);
+    this.#notEmpty.notify(1);
+    return true;
+  }
+
+  /** Puts at once if the lock is free and there is room. */
+  #tryPut(encoded: Encoded, key: number): boolean {
+    if (!this.#mutex.tryAcquire()) return false;
+    try {
+      return this.#putLocked(encoded, key);
+    } finally {
+      this.#mutex.release();
+    }
+  }
+
   *putSteps(encoded: Encoded, key: number, deadline: number): Steps<void> {
     yield* this.#lockSteps();
     try {
-      const maxsize = Atomics.load(this.words, MAXSIZE);
-      for (;;) {
-        if (this.shutDown) throw new QueueShutDown(`${this.kind} is shut down`);
-        if (maxsize === 0 || this.store.count < maxsize) break;
+      while (!this.#putLocked(encoded, key)) {
         if (performance.now() >= deadline) {
           throw new QueueFull(`${this.kind} is full`);
         }
         yield* this.#waitSteps(this.#notFull, deadline);
       }
-      this.store.push(encoded, key, `Cannot put into ${this.kind}`);
-      Atomics.add(this.words, UNFINISHED, 1);
-      this.#notEmpty.notify(1);
     } finally {
       this.#mutex.release();
     }
@@ -235,12 +258,10 @@ export class QueueCore {
 
   put(item: unknown, options: WaitOptions | undefined): Promise<void> {
     try {
-      const { encoded, key } = this.encode(item, "put");
-      const { deadline, signal } = parseWait(
-        `Cannot put into ${this.kind}`,
-        options,
-      );
+      const { encoded, key } = this.encode(item);
+      const { deadline, signal } = parseWait(this.#wherePut, options);
       signal?.throwIfAborted();
+      if (this.#tryPut(encoded, key)) return Promise.resolve();
       return runAsync(this.putSteps(encoded, key, deadline), signal);
     } catch (error) {
       return Promise.reject(error);
@@ -248,62 +269,77 @@ export class QueueCore {
   }
 
   putSync(item: unknown, options: WaitOptions | undefined): void {
-    const { encoded, key } = this.encode(item, "put");
-    const { deadline, signal } = parseWait(
-      `Cannot put into ${this.kind}`,
-      options,
-    );
+    const { encoded, key } = this.encode(item);
+    const { deadline, signal } = parseWait(this.#wherePut, options);
     signal?.throwIfAborted();
+    if (this.#tryPut(encoded, key)) return;
     runSync(this.putSteps(encoded, key, deadline), signal);
   }
 
   putNowait(item: unknown): void {
-    const { encoded, key } = this.encode(item, "put");
+    const { encoded, key } = this.encode(item);
+    if (this.#tryPut(encoded, key)) return;
     runSync(this.putSteps(encoded, key, -Infinity));
   }
 
   // --- get ----------------------------------------------------------------
 
+  /** With the lock held: takes the next item, if there is one. */
+  #getLocked(): StoredItem | undefined {
+    if (this.store.count === 0) {
+      if (this.shutDown) throw new QueueShutDown(`${this.kind} is shut down`);
+      return undefined;
+    }
+    const item = this.store.pop();
+    this.#notFull.notify(1);
+    return item;
+  }
+
+  /** Takes at once if the lock is free and there is an item. */
+  #tryGet(): StoredItem | undefined {
+    if (!this.#mutex.tryAcquire()) return undefined;
+    try {
+      return this.#getLocked();
+    } finally {
+      this.#mutex.release();
+    }
+  }
+
   *getSteps(deadline: number): Steps<StoredItem> {
     yield* this.#lockSteps();
     try {
-      while (this.store.count === 0) {
-        if (this.shutDown) throw new QueueShutDown(`${this.kind} is shut down`);
+      for (;;) {
+        const item = this.#getLocked();
+        if (item !== undefined) return item;
         if (performance.now() >= deadline) {
           throw new QueueEmpty(`${this.kind} is empty`);
         }
         yield* this.#waitSteps(this.#notEmpty, deadline);
       }
-      const item = this.store.pop();
-      this.#notFull.notify(1);
-      return item;
     } finally {
       this.#mutex.release();
     }
   }
 
   async get(options: WaitOptions | undefined): Promise<unknown> {
-    const { deadline, signal } = parseWait(
-      `Cannot get from ${this.kind}`,
-      options,
-    );
+    const { deadline, signal } = parseWait(this.#whereGet, options);
     signal?.throwIfAborted();
-    const { tag, payload } = await runAsync(this.getSteps(deadline), signal);
+    const { tag, payload } = this.#tryGet() ??
+      await runAsync(this.getSteps(deadline), signal);
     return decode(tag, payload);
   }
 
   getSync(options: WaitOptions | undefined): unknown {
-    const { deadline, signal } = parseWait(
-      `Cannot get from ${this.kind}`,
-      options,
-    );
+    const { deadline, signal } = parseWait(this.#whereGet, options);
     signal?.throwIfAborted();
-    const { tag, payload } = runSync(this.getSteps(deadline), signal);
+    const { tag, payload } = this.#tryGet() ??
+      runSync(this.getSteps(deadline), signal);
     return decode(tag, payload);
   }
 
   getNowait(): unknown {
-    const { tag, payload } = runSync(this.getSteps(-Infinity));
+    const { tag, payload } = this.#tryGet() ??
+      runSync(this.getSteps(-Infinity));
     return decode(tag, payload);
   }
 
