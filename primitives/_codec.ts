@@ -11,7 +11,7 @@
 // and arrive as the same class. A value that cannot be carried (a function, a
 // symbol) is a TypeError when it is encoded, before anything is enqueued.
 
-import { deserialize, serialize } from "node:v8";
+import { Deserializer, Serializer } from "node:v8";
 import { type Handle, handleOf, revive } from "./_handle.ts";
 import { heapById, heapId } from "./_heap.ts";
 import { quote } from "./_options.ts";
@@ -35,6 +35,29 @@ export type Encoded =
 const MARK = "\u0000parallel.primitive";
 const MAX_JSON_DEPTH = 64;
 
+// node:v8's serialize() and deserialize() treat typed arrays as host
+// objects: a decoded view would share Node's Buffer pool (or the payload)
+// with other values. The plain Serializer keeps structured clone's meaning.
+function serialize(value: unknown): Uint8Array {
+  const serializer = new Serializer();
+  serializer.writeHeader();
+  serializer.writeValue(value);
+  return serializer.releaseBuffer();
+}
+
+function deserialize(bytes: Uint8Array): unknown {
+  const deserializer = new Deserializer(bytes);
+  deserializer.readHeader();
+  return deserializer.readValue();
+}
+
+/** The objects met by the current isJsonSafe walk (reused, then cleared). */
+const visited = new Set<object>();
+
+/**
+ * Whether JSON carries `value` faithfully. An object reached twice is not:
+ * JSON would make two copies of it (and a cycle would never end).
+ */
 function isJsonSafe(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case "string":
@@ -45,7 +68,8 @@ function isJsonSafe(value: unknown, depth: number): boolean {
       return Number.isFinite(value) && !Object.is(value, -0);
     case "object": {
       if (value === null) return true;
-      if (depth > MAX_JSON_DEPTH) return false;
+      if (depth > MAX_JSON_DEPTH || visited.has(value)) return false;
+      visited.add(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           // A hole reads as undefined, which is not JSON.
@@ -76,7 +100,13 @@ export function encode(
   heap: SharedArrayBuffer,
   where: string,
 ): Encoded {
-  if (isJsonSafe(value, 0)) {
+  let jsonSafe: boolean;
+  try {
+    jsonSafe = isJsonSafe(value, 0);
+  } finally {
+    visited.clear();
+  }
+  if (jsonSafe) {
     return { tag: JSON_TEXT, text: JSON.stringify(value) };
   }
   const found = { primitives: false };

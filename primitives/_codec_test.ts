@@ -641,3 +641,42 @@ Deno.test("codec: a primitive encoded and decoded in one thread is the same prim
   ok(condition instanceof Condition);
   ok(condition.lock instanceof Lock);
 });
+
+function jsonOrClone<T>(value: T): T {
+  const encoded = encode(value, heap(), "Cannot test");
+  return decode(
+    encoded.tag,
+    encoded.tag === JSON_TEXT ? encoded.text : encoded.bytes,
+  ) as T;
+}
+
+Deno.test("codec: a decoded typed array owns a buffer like structured clone's, shared with no other item", () => {
+  // node:v8's serialize()/deserialize() once decoded typed arrays as views
+  // into Node's shared Buffer pool: writing one item changed another.
+  const a = jsonOrClone(new Float64Array([1, 2]));
+  const b = jsonOrClone(new Float64Array([3, 4]));
+  notStrictEqual(a.buffer, b.buffer);
+  new Float64Array(a.buffer).fill(0);
+  strictEqual(b[0], 3);
+  for (
+    const view of [
+      new Uint8Array([1, 2, 3]),
+      new Uint16Array(new ArrayBuffer(16), 4, 3),
+      new DataView(new ArrayBuffer(4)),
+    ]
+  ) {
+    const out = jsonOrClone(view);
+    strictEqual(out.byteOffset, view.byteOffset);
+    strictEqual(out.buffer.byteLength, view.buffer.byteLength);
+  }
+});
+
+Deno.test("codec: an object reached twice in a JSON-like value arrives as one object", () => {
+  const shared = { n: 1 };
+  const out = jsonOrClone({ first: shared, second: shared });
+  strictEqual(out.first, out.second);
+  const list = jsonOrClone([shared, shared]);
+  strictEqual(list[0], list[1]);
+  // A flat item still takes the JSON path.
+  strictEqual(encode({ a: 1, b: "x" }, heap(), "Cannot test").tag, JSON_TEXT);
+});
