@@ -68,8 +68,13 @@ function isJsonSafe(value: unknown, depth: number): boolean {
       return Number.isFinite(value) && !Object.is(value, -0);
     case "object": {
       if (value === null) return true;
-      if (depth > MAX_JSON_DEPTH || visited.has(value)) return false;
-      visited.add(value);
+      if (depth > MAX_JSON_DEPTH) return false;
+      // Only a nested object can be met twice (a cycle back to the root
+      // ends at MAX_JSON_DEPTH): flat items pay nothing for the check.
+      if (depth > 0) {
+        if (visited.has(value)) return false;
+        visited.add(value);
+      }
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           // A hole reads as undefined, which is not JSON.
@@ -104,7 +109,7 @@ export function encode(
   try {
     jsonSafe = isJsonSafe(value, 0);
   } finally {
-    visited.clear();
+    if (visited.size > 0) visited.clear();
   }
   if (jsonSafe) {
     return { tag: JSON_TEXT, text: JSON.stringify(value) };
