@@ -13,12 +13,7 @@ import {
   SPIN,
   TURN,
 } from "./_primitives_protocol.ts";
-
-// `self` is typed as the main thread's Window here; say what a Worker has.
-const scope = self as unknown as {
-  onmessage: ((event: MessageEvent<Request>) => void) | null;
-  postMessage(message: unknown): void;
-};
+import { serve } from "./_shared.ts";
 
 let ping: Event;
 let pong: Event;
@@ -147,15 +142,10 @@ const roles: Record<string, (rounds: number) => void> = {
   "spin-pong": spinPong,
 };
 
-scope.onmessage = ({ data }) => {
-  try {
-    if (data.op === "echo") {
-      // nothing to do: the answer is the round trip
-    } else if (data.op === "init") init(data.shared);
-    else if (data.op === "count") count(data.n);
-    else roles[data.op]!(data.rounds);
-    scope.postMessage({ ok: true });
-  } catch (error) {
-    scope.postMessage({ ok: false, error: String((error as Error)?.stack) });
-  }
-};
+serve((data: Request) => {
+  if (data.op === "echo") {
+    // nothing to do: the answer is the round trip
+  } else if (data.op === "init") init(data.shared);
+  else if (data.op === "count") count(data.n);
+  else roles[data.op]!(data.rounds);
+});

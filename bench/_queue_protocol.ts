@@ -26,12 +26,6 @@ export type Request =
   | { op: "produce" | "consume"; via: Via; n: number }
   | { op: "ping" | "pong"; via: "queue" | "post"; rounds: number };
 
-/** The answer to a request. */
-export type Reply = { ok: true; checksum?: number } | {
-  ok: false;
-  error: string;
-};
-
 /** The bound of the bounded Queue, in items. */
 export const BOUNDED = 1024;
 

@@ -3,17 +3,12 @@
 // Worker's end of a MessageChannel whose other end the other Worker holds),
 // then one message per bench iteration, such as
 // `{ op: "produce", via: "bounded", n }`. The Worker runs the whole loop and
-// answers `{ ok: true }` (a consumer adds the checksum of what it took), or
-// `{ ok: false, error }`.
+// answers `{ ok: true }` (a consumer adds `value`, the checksum of what it
+// took), or `{ ok: false, error }` (see serve in bench/_shared.ts).
 
 import { Queue, SimpleQueue } from "../mod.ts";
-import { item, type Reply, type Request, type Via } from "./_queue_protocol.ts";
-
-// `self` is typed as the main thread's Window here; say what a Worker has.
-const scope = self as unknown as {
-  onmessage: ((event: MessageEvent<Request>) => void) | null;
-  postMessage(message: Reply): void;
-};
+import { item, type Request, type Via } from "./_queue_protocol.ts";
+import { serve } from "./_shared.ts";
 
 type Item = ReturnType<typeof item>;
 
@@ -40,6 +35,28 @@ function checkOrder(got: Item, i: number): void {
   }
 }
 
+/** Takes items 0..n-1 from the port, in order, passing each to `take`. */
+function receive(n: number, take: (got: Item) => void): Promise<void> {
+  if (n === 0) return Promise.resolve();
+  const done = Promise.withResolvers<void>();
+  let i = 0;
+  listen((got) => {
+    try {
+      checkOrder(got, i);
+    } catch (error) {
+      onPort = undefined;
+      done.reject(error);
+      return;
+    }
+    take(got);
+    if (++i === n) {
+      onPort = undefined;
+      done.resolve();
+    }
+  });
+  return done.promise;
+}
+
 function produce(via: Via, n: number): void {
   if (via === "post") {
     for (let i = 0; i < n; i++) port.postMessage(item(i));
@@ -56,24 +73,9 @@ function produce(via: Via, n: number): void {
 function consume(via: Via, n: number): number | Promise<number> {
   let sum = 0;
   if (via === "post") {
-    if (n === 0) return 0;
-    const done = Promise.withResolvers<number>();
-    let i = 0;
-    listen((got) => {
-      try {
-        checkOrder(got, i);
-      } catch (error) {
-        onPort = undefined;
-        done.reject(error);
-        return;
-      }
+    return receive(n, (got) => {
       sum += got.value;
-      if (++i === n) {
-        onPort = undefined;
-        done.resolve(sum);
-      }
-    });
-    return done.promise;
+    }).then(() => sum);
   }
   const queue = queues[via];
   for (let i = 0; i < n; i++) {
@@ -115,24 +117,7 @@ async function pingPost(rounds: number): Promise<void> {
 }
 
 function pongPost(rounds: number): Promise<void> {
-  if (rounds === 0) return Promise.resolve();
-  const done = Promise.withResolvers<void>();
-  let i = 0;
-  listen((got) => {
-    try {
-      checkOrder(got, i);
-    } catch (error) {
-      onPort = undefined;
-      done.reject(error);
-      return;
-    }
-    port.postMessage(got);
-    if (++i === rounds) {
-      onPort = undefined;
-      done.resolve();
-    }
-  });
-  return done.promise;
+  return receive(rounds, (got) => port.postMessage(got));
 }
 
 function init(shared: Request & { op: "init" }): void {
@@ -171,13 +156,4 @@ async function handle(request: Request): Promise<number | undefined> {
   }
 }
 
-scope.onmessage = async ({ data }) => {
-  try {
-    const checksum = await handle(data);
-    scope.postMessage(
-      checksum === undefined ? { ok: true } : { ok: true, checksum },
-    );
-  } catch (error) {
-    scope.postMessage({ ok: false, error: String((error as Error)?.stack) });
-  }
-};
+serve(handle);

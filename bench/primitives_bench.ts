@@ -27,7 +27,6 @@
 // 20 s. Results swing with the machine's load: spinning pays off only while
 // both Workers have a CPU of their own.
 
-import { fileURLToPath } from "node:url";
 import { Condition, Event, Lock, RLock, Semaphore } from "../mod.ts";
 import {
   type Case,
@@ -39,6 +38,8 @@ import {
   TURN,
   WORDS,
 } from "./_primitives_protocol.ts";
+import { PythonChild } from "./_python.ts";
+import { WorkerPair } from "./_shared.ts";
 
 /** Lock/release pairs per iteration of the uncontended group. */
 const PAIRS = 100_000;
@@ -107,49 +108,11 @@ Deno.bench("Lock await acquire + release", uncontended, async () => {
 // ---------------------------------------------------------------------------
 // Workers: started once; each request runs a whole loop and answers once.
 
-class BenchWorker {
-  #worker = new Worker(new URL("./_primitives_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  #pending: PromiseWithResolvers<void> | undefined;
-
-  constructor() {
-    this.#worker.onmessage = ({ data }) => {
-      const pending = this.#pending!;
-      this.#pending = undefined;
-      if (data.ok) pending.resolve();
-      else pending.reject(new Error(`In a bench Worker: ${data.error}`));
-    };
-    this.#worker.onerror = (event) => {
-      event.preventDefault();
-      this.#pending?.reject(event.error ?? new Error(event.message));
-      this.#pending = undefined;
-    };
-  }
-
-  call(request: Request): Promise<void> {
-    if (this.#pending) throw new Error("A bench Worker got two requests");
-    this.#pending = Promise.withResolvers();
-    this.#worker.postMessage(request);
-    return this.#pending.promise;
-  }
-
-  terminate(): void {
-    this.#worker.terminate();
-  }
-}
-
-/**
- * The two bench Workers and what they share. A loop that stalls (a lost
- * wake-up would leave both Workers asleep for ever) fails its case after
- * STALL_MS, and the pair is replaced so that the next cases still run.
- */
-class Pair {
-  readonly words = new Int32Array(new SharedArrayBuffer(WORDS * 4));
-  readonly #workers = [new BenchWorker(), new BenchWorker()] as const;
-  readonly #ready: Promise<unknown>;
-
-  constructor() {
+/** The two bench Workers; `pair.shared` is their shared words. */
+const pair = new WorkerPair<Request, void, Int32Array>(
+  new URL("./_primitives_worker.ts", import.meta.url),
+  () => {
+    const words = new Int32Array(new SharedArrayBuffer(WORDS * 4));
     const shared: Shared = {
       ping: new Event().handle,
       pong: new Event().handle,
@@ -157,74 +120,12 @@ class Pair {
       pongSemaphore: new Semaphore(0).handle,
       condition: new Condition().handle,
       lock: new Lock().handle,
-      words: this.words.buffer as SharedArrayBuffer,
+      words: words.buffer as SharedArrayBuffer,
     };
-    this.#ready = Promise.all(
-      this.#workers.map((w) => w.call({ op: "init", shared })),
-    );
-  }
-
-  /**
-   * Sends one request to each Worker and waits for both answers. If either
-   * fails or the pair stalls, the other may be stuck: replace the pair.
-   */
-  async run(what: string, first: Request, second: Request): Promise<void> {
-    await this.#ready;
-    try {
-      await withinStallTime(
-        what,
-        Promise.all([
-          this.#workers[0].call(first),
-          this.#workers[1].call(second),
-        ]),
-      );
-    } catch (error) {
-      this.terminate();
-      if (pair === this) pair = new Pair();
-      throw error;
-    }
-  }
-
-  /** One request to the first Worker, for the postMessage round trip. */
-  async echo(): Promise<void> {
-    await this.#workers[0].call({ op: "echo" });
-  }
-
-  async ready(): Promise<void> {
-    await this.#ready;
-  }
-
-  terminate(): void {
-    for (const worker of this.#workers) worker.terminate();
-  }
-}
-
-/** How long a loop may take before its case fails as stalled. */
-const STALL_MS = 30_000;
-
-/** Waits for `work`, or fails after STALL_MS (calling `onStall` first). */
-async function withinStallTime(
-  what: string,
-  work: Promise<unknown>,
-  onStall?: () => void,
-): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onStall?.();
-      reject(
-        new Error(`${what} did not finish within ${STALL_MS / 1000} s`),
-      );
-    }, STALL_MS);
-  });
-  try {
-    await Promise.race([work, stalled]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-let pair = new Pair();
+    const init: Request = { op: "init", shared };
+    return { shared: words, init: [init, init] };
+  },
+);
 
 /** Runs one ping-pong of ROUNDS round trips between the two Workers. */
 async function pingPong(name: Case): Promise<void> {
@@ -233,7 +134,7 @@ async function pingPong(name: Case): Promise<void> {
     { op: `${name}-ping`, rounds: ROUNDS },
     { op: `${name}-pong`, rounds: ROUNDS },
   );
-  const words = pair.words;
+  const words = pair.shared;
   if (words[TURN] !== 0 || words[FUTEX] !== 0 || words[SPIN] !== 0) {
     throw new Error(`The ${name} ping-pong ended out of turn`);
   }
@@ -278,85 +179,14 @@ Deno.bench("spin ping-pong (Atomics.load loop, the floor)", fast, async () => {
 
 Deno.bench("postMessage ping-pong (main <-> Worker)", slow, async () => {
   await pair.ready();
-  for (let i = 0; i < ROUNDS; i++) await pair.echo();
+  for (let i = 0; i < ROUNDS; i++) await pair.callFirst({ op: "echo" });
 });
 
 // ---------------------------------------------------------------------------
 // Contended counter: Deno Workers against Python threads, same N.
 
-/** The Python counter process, driven one line at a time. */
-class PythonCounter {
-  #child: Deno.ChildProcess | undefined;
-  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
-  #lines: AsyncGenerator<string> | undefined;
-  #failure: string | undefined;
-
-  constructor(script: URL) {
-    try {
-      this.#child = new Deno.Command("python3", {
-        args: [fileURLToPath(script)],
-        stdin: "piped",
-        stdout: "piped",
-      }).spawn();
-      this.#writer = this.#child.stdin.getWriter();
-      this.#lines = lines(this.#child.stdout);
-    } catch (error) {
-      this.#failure = error instanceof Deno.errors.NotFound
-        ? "python3 was not found on the PATH (install Python 3 to run this case)"
-        : `python3 could not be started: ${error}`;
-    }
-  }
-
-  /** Runs two threads of `n` increments; throws if the count is wrong. */
-  async run(n: number): Promise<void> {
-    if (this.#failure) throw new Error(this.#failure);
-    try {
-      await this.#writer!.write(new TextEncoder().encode(`${n}\n`));
-    } catch (error) {
-      this.#failure = `python3 exited before it was asked (${error})`;
-      throw new Error(this.#failure);
-    }
-    let line: IteratorResult<string> | undefined;
-    await withinStallTime(
-      "The Python counter",
-      this.#lines!.next().then((result) => line = result),
-      () => {
-        this.#failure = "python3 stalled and was killed";
-        this.close();
-      },
-    );
-    const { value, done } = line!;
-    if (done) {
-      this.#failure = "python3 exited before it answered";
-      throw new Error(this.#failure);
-    }
-    if (!value.startsWith("ok ")) {
-      throw new Error(`The Python counter failed: ${value}`);
-    }
-  }
-
-  close(): void {
-    try {
-      this.#child?.kill();
-    } catch {
-      // it has exited already
-    }
-  }
-}
-
-async function* lines(stream: ReadableStream<Uint8Array>) {
-  let buffered = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += text;
-    let end;
-    while ((end = buffered.indexOf("\n")) >= 0) {
-      yield buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-    }
-  }
-}
-
-const python = new PythonCounter(
+/** The Python counter: answers N with "ok <count> <elapsed ns>". */
+const python = new PythonChild(
   new URL("./python/lock_counter.py", import.meta.url),
 );
 
@@ -365,7 +195,9 @@ const counter = { group: "contended counter", n: 20, warmup: 3 };
 Deno.bench(
   `Python: 2 threads × ${INCREMENTS} increments under threading.Lock`,
   { ...counter, baseline: true },
-  async () => await python.run(INCREMENTS),
+  async () => {
+    await python.ask(`${INCREMENTS}`);
+  },
 );
 
 Deno.bench(
@@ -373,9 +205,9 @@ Deno.bench(
   counter,
   async () => {
     const request: Request = { op: "count", n: INCREMENTS };
-    Atomics.store(pair.words, COUNTER, 0);
+    Atomics.store(pair.shared, COUNTER, 0);
     await pair.run("The Deno counter (a lost wake-up?)", request, request);
-    const total = Atomics.load(pair.words, COUNTER);
+    const total = Atomics.load(pair.shared, COUNTER);
     if (total !== 2 * INCREMENTS) {
       throw new Error(`The counter is ${total}, expected ${2 * INCREMENTS}`);
     }

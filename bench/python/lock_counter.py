@@ -13,6 +13,8 @@ import sys
 import threading
 import time
 
+from _driver import serve
+
 
 def run(n: int) -> tuple[int, int]:
     """Runs two threads of n increments each; returns (counter, elapsed ns)."""
@@ -54,10 +56,7 @@ def main() -> None:
         print(f"{total} increments in {elapsed / 1e6:.1f} ms: "
               f"{total / elapsed * 1e9:,.0f} ops/s")
         return
-    for line in sys.stdin:
-        line = line.strip()
-        if line:
-            print(answer(line), flush=True)
+    serve(answer)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import queue
 import sys
 import time
 
+from _driver import serve_streams
+
 # Uses fork where it can (Linux), the default start method of Python 3.11.
 context = multiprocessing.get_context()
 
@@ -94,22 +96,6 @@ def run(n: int, maxsize: int) -> tuple[float, int]:
     return producers[maxsize].run(n)
 
 
-def parse(line: str) -> tuple[int, int]:
-    n, maxsize = (int(word) for word in line.split())
-    if n < 0 or maxsize < 0:
-        raise ValueError(f"negative count or size: {line!r}")
-    return n, maxsize
-
-
-def answer(line: str) -> str:
-    try:
-        n, maxsize = parse(line)
-        total, elapsed = run(n, maxsize)
-    except ValueError as error:
-        return f"error {error}"
-    return f"ok {total!r} {elapsed}"
-
-
 def main() -> None:
     if len(sys.argv) > 1:
         n = int(sys.argv[1])
@@ -119,10 +105,7 @@ def main() -> None:
         print(f"{n} items through multiprocessing.Queue({maxsize}) in "
               f"{elapsed / 1e6:.1f} ms: {n / elapsed * 1e9:,.0f} items/s")
         return
-    for line in sys.stdin:
-        line = line.strip()
-        if line:
-            print(answer(line), flush=True)
+    serve_streams(run)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 
+from _driver import serve_streams
+
 
 def run(n: int, maxsize: int) -> tuple[float, int]:
     """Streams n items through a fresh queue; returns (checksum, elapsed ns)."""
@@ -49,22 +51,6 @@ def run(n: int, maxsize: int) -> tuple[float, int]:
     return result[0], elapsed
 
 
-def parse(line: str) -> tuple[int, int]:
-    n, maxsize = (int(word) for word in line.split())
-    if n < 0 or maxsize < 0:
-        raise ValueError(f"negative count or size: {line!r}")
-    return n, maxsize
-
-
-def answer(line: str) -> str:
-    try:
-        n, maxsize = parse(line)
-        total, elapsed = run(n, maxsize)
-    except ValueError as error:
-        return f"error {error}"
-    return f"ok {total!r} {elapsed}"
-
-
 def main() -> None:
     if len(sys.argv) > 1:
         n = int(sys.argv[1])
@@ -73,10 +59,7 @@ def main() -> None:
         print(f"{n} items through queue.Queue({maxsize}) in "
               f"{elapsed / 1e6:.1f} ms: {n / elapsed * 1e9:,.0f} items/s")
         return
-    for line in sys.stdin:
-        line = line.strip()
-        if line:
-            print(answer(line), flush=True)
+    serve_streams(run)
 
 
 if __name__ == "__main__":
