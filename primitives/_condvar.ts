@@ -15,7 +15,7 @@ import { checkInteger, quote } from "./_options.ts";
 const CAPACITY = 1;
 const TICKET = 2;
 const HIGH_WATER = 3;
-const WAITING_COUNT = 4; // slots in the WAITING state: notify skips the scan at 0
+export const WAITING_COUNT = 4; // slots in the WAITING state: notify skips the scan at 0
 const HEADER = 5;
 const FREE = 0;
 const WAITING = 1;

@@ -321,6 +321,28 @@ export class QueueCore {
     }
   }
 
+  /**
+   * Waits until there is an item or the queue is shut down, without taking
+   * anything (a Pipe's poll). A waiter woken for an item it does not take
+   * passes the wake-up on, so that no getter misses it.
+   */
+  *readySteps(deadline: number): Steps<boolean> {
+    yield* this.#lockSteps();
+    try {
+      for (;;) {
+        if (this.store.count > 0) {
+          this.#notEmpty.notify(1);
+          return true;
+        }
+        if (this.shutDown) return true;
+        if (performance.now() >= deadline) return false;
+        yield* this.#waitSteps(this.#notEmpty, deadline);
+      }
+    } finally {
+      this.#mutex.release();
+    }
+  }
+
   async get(options: WaitOptions | undefined): Promise<unknown> {
     const { deadline, signal } = parseWait(this.#whereGet, options);
     signal?.throwIfAborted();

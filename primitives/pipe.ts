@@ -2,12 +2,9 @@
 // two unbounded FIFO channels (QueueCore), one per direction.
 //
 // Words of a pipe, shared by both ends: [magic, duplex, closed of end 0,
-// closed of end 1, sequence of channel 0, sequence of channel 1]. End `e`
-// writes channel `e` and reads channel `1 - e`; a one-way pipe has only
-// channel 1, so end 0 (Python's conn1) only receives and end 1 only sends.
-// A channel's sequence word is bumped on every send and close, so that
-// `poll` can sleep on it without missing a message (QueueCore keeps its
-// "not empty" condition to itself).
+// closed of end 1]. End `e` writes channel `e` and reads channel `1 - e`; a
+// one-way pipe has only channel 1, so end 0 (Python's conn1) only receives
+// and end 1 only sends.
 
 import {
   ConnectionClosedError,
@@ -16,7 +13,7 @@ import {
   QueueShutDown,
 } from "./errors.ts";
 import { decode, encode } from "./_codec.ts";
-import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
+import { runAsync, runSync } from "./_futex.ts";
 import { type Handle, Layout, registerKind } from "./_handle.ts";
 import { parseWait, quote, type WaitOptions } from "./_options.ts";
 import { QueueCore, type QueueHandle } from "./_queue_core.ts";
@@ -24,13 +21,7 @@ import { FIFO, type StoredItem } from "./_store.ts";
 
 const DUPLEX = 1;
 const CLOSED = 2; // + end
-const SEQUENCE = 4; // + channel
-const WORDS = 6;
-/**
- * A poller looks again at least this often (ms), so that a Worker terminated
- * between its send and its wake-up delays the poller by at most this much.
- */
-const RECHECK_MS = 100;
+const WORDS = 4;
 
 const pipeLayout = new Layout("Connection", 0x434f4e4e, WORDS);
 const channelLayout = new Layout("Pipe", 0x50495045, 1);
@@ -287,7 +278,6 @@ export class Connection<T = unknown> implements Disposable {
         ? this.#closedError("send on")
         : error;
     }
-    this.#bump(this.#end);
   }
 
   /**
@@ -398,7 +388,7 @@ export class Connection<T = unknown> implements Disposable {
     const channel = this.#open("poll", 1 - this.#end, "write-only");
     const { deadline, signal } = pollWait(options);
     signal?.throwIfAborted();
-    const ready = await runAsync(this.#pollSteps(channel, deadline), signal);
+    const ready = await runAsync(channel.readySteps(deadline), signal);
     this.#open("poll", 1 - this.#end, "write-only");
     return ready;
   }
@@ -429,7 +419,7 @@ export class Connection<T = unknown> implements Disposable {
     const channel = this.#open("poll", 1 - this.#end, "write-only");
     const { deadline, signal } = pollWait(options);
     signal?.throwIfAborted();
-    const ready = runSync(this.#pollSteps(channel, deadline), signal);
+    const ready = runSync(channel.readySteps(deadline), signal);
     this.#open("poll", 1 - this.#end, "write-only");
     return ready;
   }
@@ -459,14 +449,8 @@ export class Connection<T = unknown> implements Disposable {
     if (Atomics.exchange(this.#words, CLOSED + end, 1) !== 0) return;
     const writes = this.#channels[end];
     const reads = this.#channels[1 - end];
-    if (writes !== undefined) {
-      writes.shutdown(false);
-      this.#bump(end);
-    }
-    if (reads !== undefined) {
-      reads.shutdown(true);
-      this.#bump(1 - end);
-    }
+    writes?.shutdown(false);
+    reads?.shutdown(true);
   }
 
   /**
@@ -524,30 +508,6 @@ export class Connection<T = unknown> implements Disposable {
       );
     }
     return error;
-  }
-
-  /** Tells pollers of a channel to look again. */
-  #bump(channel: number): void {
-    Atomics.add(this.#words, SEQUENCE + channel, 1);
-    wake(this.#words, SEQUENCE + channel);
-  }
-
-  /** Waits until the channel has a message or is shut down, or the deadline. */
-  *#pollSteps(channel: QueueCore, deadline: number): Steps<boolean> {
-    const words = this.#words;
-    const index = SEQUENCE + 1 - this.#end;
-    for (;;) {
-      // Read the sequence before looking, so a send in between is not lost.
-      const expected = Atomics.load(words, index);
-      if (channel.qsize() > 0 || channel.shutDown) return true;
-      if (performance.now() >= deadline) return false;
-      yield {
-        view: words,
-        index,
-        expected,
-        deadline: Math.min(deadline, performance.now() + RECHECK_MS),
-      };
-    }
   }
 }
 

@@ -10,6 +10,7 @@ import {
   throws,
 } from "node:assert/strict";
 import { ConnectionClosedError, EOFError } from "./errors.ts";
+import { WAITING_COUNT } from "./_condvar.ts";
 import { Lock } from "./lock.ts";
 import { Connection, type ConnectionHandle, Pipe } from "./pipe.ts";
 import { Queue } from "./queue.ts";
@@ -21,11 +22,8 @@ import {
   wordsOf,
 } from "../testing/workers.ts";
 
-// A channel's handle is `[lock, notEmpty, notFull, allDone]` in its parts; a
-// condition's fifth word counts its sleeping waiters.
-const WAITING_COUNT = 4;
-// The pipe's words: [magic, duplex, closed 0, closed 1, sequence 0, sequence 1].
-const SEQUENCE = 4;
+// A channel's handle is `[lock, notEmpty, notFull, allDone]` in its parts;
+// a condition's WAITING_COUNT word counts its sleeping waiters.
 
 /** How many threads sleep in a `recv` on `connection`. */
 function receivers(connection: Connection): number {
@@ -48,11 +46,14 @@ function untilReceiving(connection: Connection, n: number): Promise<void> {
  * sleeps again).
  */
 function untilPolling(connection: Connection): Promise<void> {
-  const { end } = connection.handle;
-  const words = wordsOf(connection.handle);
+  // A poller waits on the "not empty" condition of the channel it reads
+  // (a queue handle's parts: lock, not empty, not full, all done).
+  const { end, parts } = connection.handle;
+  const channel = parts.length === 1 ? parts[0]! : parts[1 - end]!;
+  const notEmpty = wordsOf(channel.parts[1]!);
   return waitFor(
     "a thread waits in poll",
-    () => Atomics.notify(words, SEQUENCE + 1 - end) >= 1,
+    () => Atomics.load(notEmpty, WAITING_COUNT) >= 1,
   );
 }
 
