@@ -1,7 +1,7 @@
 // Ported from CPython's Lib/test/lock_tests.py (BaseLockTests, RLockTests),
 // with real Workers for the threads. Ownership is per thread: two async
 // tasks on one thread are the same owner, so every ownership test uses
-// Workers.
+// Workers. What RLock shares with Lock is tested for both in lock_test.ts.
 import {
   deepStrictEqual,
   notStrictEqual,
@@ -14,35 +14,7 @@ import { NotHeldError } from "./errors.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { getIdent } from "./_thread.ts";
-import { STATE } from "./_mutex.ts";
-import {
-  delay,
-  handled,
-  int32s,
-  SETTLE_MS,
-  startWorkers,
-  waitFor,
-  within,
-  wordsOf,
-} from "../testing/workers.ts";
-
-// Waiters in Workers wait without a timeout: an acquire that times out still
-// takes a lock found free at its deadline, which would hide a lost wake-up.
-// The main thread bounds each wait instead (`within`), and `await using`
-// terminates a Worker left asleep.
-
-/**
- * Counts the threads asleep in an acquire of `lock`, by waking them: a
- * waiter that wakes to find the lock still held sleeps again.
- */
-function asleep(lock: RLock): number {
-  return Atomics.notify(wordsOf(lock.handle), STATE);
-}
-
-/** Waits until `n` threads are asleep in an acquire of `lock`. */
-function untilAsleep(lock: RLock, n: number): Promise<void> {
-  return waitFor(`${n} threads wait for the lock`, () => asleep(lock) >= n);
-}
+import { handled, int32s, startWorkers, within } from "../testing/workers.ts";
 
 // ---------------------------------------------------------------------------
 // One thread
@@ -147,28 +119,11 @@ Deno.test("RLock: holdSync() and hold() nest, and release at the end of each blo
   strictEqual(rlock.count, 0);
 });
 
-Deno.test("RLock: an already-aborted signal throws its reason, in both faces", async () => {
-  const rlock = new RLock();
-  const reason = new Error("stop");
-  const signal = AbortSignal.abort(reason);
-  throws(() => rlock.acquireSync({ signal }), (error) => error === reason);
-  await rejects(rlock.acquire({ signal }), (error) => error === reason);
-  throws(() => rlock.holdSync({ signal }), (error) => error === reason);
-  await rejects(rlock.hold({ signal }), (error) => error === reason);
-  strictEqual(rlock.locked, false);
-  // Even for the owner: the signal is checked before re-entry.
-  rlock.acquireSync();
-  throws(() => rlock.acquireSync({ signal }), (error) => error === reason);
-  await rejects(rlock.acquire({ signal }), (error) => error === reason);
-  strictEqual(rlock.count, 1);
-  rlock.release();
-  strictEqual(rlock.locked, false);
-});
-
 // ---------------------------------------------------------------------------
 // Bad input
 
-Deno.test("RLock: from() refuses the handle of another kind, a foreign buffer and non-handles", () => {
+Deno.test("RLock: Lock and RLock refuse each other's handles", () => {
+  // The rest of from()'s refusals are tested for both kinds in lock_test.ts.
   const lock = new Lock();
   throws(
     () => RLock.from(lock.handle),
@@ -189,79 +144,8 @@ Deno.test("RLock: from() refuses the handle of another kind, a foreign buffer an
     (error: Error) =>
       error instanceof TypeError && error.message.includes('"RLock"'),
   );
-  throws(
-    () =>
-      RLock.from({
-        kind: "RLock",
-        buffer: new SharedArrayBuffer(12),
-        byteOffset: 0,
-        length: 3,
-        parts: [],
-      }),
-    (error: Error) =>
-      error instanceof TypeError &&
-      error.message ===
-        "Cannot create RLock from handle: its buffer (12 bytes) at offset 0 is not the memory of an RLock",
-  );
-  throws(
-    // deno-lint-ignore no-explicit-any
-    () => RLock.from(42 as any),
-    (error: Error) =>
-      error instanceof TypeError &&
-      error.message ===
-        "Cannot create RLock from handle: expected an RLock handle, received 42",
-  );
   strictEqual(lock.locked, false);
   strictEqual(new RLock().locked, false);
-});
-
-Deno.test("RLock: acquire rejects bad options, quoting the value, and the lock stays usable", async () => {
-  const rlock = new RLock();
-  const where = "Cannot acquire RLock";
-  const cases: [unknown, typeof TypeError | typeof RangeError, string][] = [
-    [
-      { timeout: -1 },
-      RangeError,
-      `${where}: 'timeout' must be a non-negative number of milliseconds, received -1`,
-    ],
-    [
-      { timeout: NaN },
-      RangeError,
-      `${where}: 'timeout' must be a non-negative number of milliseconds, received NaN`,
-    ],
-    [
-      { timeout: "5" },
-      TypeError,
-      `${where}: 'timeout' must be a number of milliseconds, received "5"`,
-    ],
-    [
-      { signal: 5 },
-      TypeError,
-      `${where}: 'signal' must be an AbortSignal, received 5`,
-    ],
-    [5, TypeError, `${where}: 'options' must be an object, received 5`],
-  ];
-  // Free, then held by this thread (where a re-entry would succeed).
-  for (const held of [false, true]) {
-    if (held) rlock.acquireSync();
-    for (const [options, type, message] of cases) {
-      const is = (error: Error) =>
-        error instanceof type && error.message === message;
-      // deno-lint-ignore no-explicit-any
-      const bad = options as any;
-      throws(() => rlock.acquireSync(bad), is, message);
-      throws(() => rlock.holdSync(bad), is, message);
-      const promise = rlock.acquire(bad);
-      ok(promise instanceof Promise);
-      await rejects(promise, is, message);
-      await rejects(rlock.hold(bad), is, message);
-      strictEqual(rlock.count, held ? 1 : 0, "bad input took nothing");
-    }
-    if (held) rlock.release();
-    strictEqual(rlock.locked, false);
-    strictEqual(rlock.tryAcquire(), true);
-    rlock.release();
-  }
 });
 
 // ---------------------------------------------------------------------------
@@ -386,84 +270,6 @@ Deno.test("RLock: another thread gets it only once the count returns to 0", asyn
   strictEqual(rlock.locked, false);
 });
 
-Deno.test("RLock: a timed-out acquire by another thread returns false and leaves it consistent", async () => {
-  // CPython's test_timeout.
-  const rlock = new RLock();
-  await using workers = startWorkers(1);
-  const worker = workers[0]!;
-  rlock.acquireSync();
-  rlock.acquireSync();
-  deepStrictEqual(
-    await worker.run(async (_p, rlock: RLock) => {
-      const results = [
-        rlock.tryAcquire(),
-        rlock.acquireSync({ timeout: 0 }),
-        rlock.acquireSync({ timeout: 20 }),
-        await rlock.acquire({ timeout: 0 }),
-        await rlock.acquire({ timeout: 20 }),
-      ];
-      let holdSync = "";
-      try {
-        rlock.holdSync({ timeout: 20 });
-      } catch (error) {
-        holdSync = (error as Error).name;
-      }
-      let hold = "";
-      try {
-        await rlock.hold({ timeout: 20 });
-      } catch (error) {
-        hold = (error as Error).name;
-      }
-      return [...results, holdSync, hold];
-    }, rlock.handle),
-    [false, false, false, false, false, "TimeoutError", "TimeoutError"],
-  );
-  strictEqual(rlock.owner, getIdent());
-  strictEqual(rlock.count, 2);
-  rlock.release();
-  rlock.release();
-  strictEqual(rlock.locked, false);
-  // And main times out while the Worker holds it.
-  await worker.run((_p, rlock: RLock) => rlock.acquireSync(), rlock.handle);
-  strictEqual(rlock.tryAcquire(), false);
-  strictEqual(rlock.acquireSync({ timeout: 20 }), false);
-  strictEqual(await rlock.acquire({ timeout: 20 }), false);
-  throws(() => rlock.holdSync({ timeout: 20 }), { name: "TimeoutError" });
-  await rejects(rlock.hold({ timeout: 20 }), { name: "TimeoutError" });
-  strictEqual(rlock.count, 1);
-  await worker.run((_p, rlock: RLock) => rlock.release(), rlock.handle);
-  strictEqual(rlock.tryAcquire(), true);
-  strictEqual(rlock.count, 1);
-  rlock.release();
-});
-
-Deno.test("RLock: a Worker blocked in acquireSync is woken when the owner releases fully", async () => {
-  const rlock = new RLock();
-  const got = int32s(1);
-  await using workers = startWorkers(1);
-  rlock.acquireSync();
-  rlock.acquireSync();
-  const done = handled(workers[0]!.run(
-    (p, rlock: RLock, got: Int32Array) => {
-      rlock.acquireSync();
-      Atomics.store(got, 0, 1);
-      const owned = rlock.owner === p.getIdent() && rlock.count === 1;
-      rlock.release();
-      return owned;
-    },
-    rlock.handle,
-    got,
-  ));
-  await untilAsleep(rlock, 1);
-  rlock.release();
-  await delay(SETTLE_MS);
-  strictEqual(Atomics.load(got, 0), 0, "still held once: the Worker waits");
-  rlock.release();
-  strictEqual(await within(done, "the Worker acquires"), true);
-  strictEqual(Atomics.load(got, 0), 1);
-  strictEqual(rlock.locked, false);
-});
-
 Deno.test("RLock: an async acquire on main is woken when a Worker releases fully", async () => {
   const rlock = new RLock();
   await using workers = startWorkers(1);
@@ -480,69 +286,6 @@ Deno.test("RLock: an async acquire on main is woken when a Worker releases fully
   strictEqual(rlock.owner, getIdent());
   strictEqual(rlock.count, 1);
   rlock.release();
-  strictEqual(rlock.locked, false);
-});
-
-Deno.test("RLock: an async acquire aborted while a Worker holds it rejects with the reason", async () => {
-  const rlock = new RLock();
-  await using workers = startWorkers(1);
-  const worker = workers[0]!;
-  const ownerId = await worker.run((p, rlock: RLock) => {
-    rlock.acquireSync();
-    return p.getIdent();
-  }, rlock.handle);
-  const controller = new AbortController();
-  const aborted = handled(rlock.acquire({ signal: controller.signal }));
-  const reason = new Error("no longer needed");
-  controller.abort(reason);
-  await rejects(aborted, (error) => error === reason);
-  strictEqual(rlock.owner, ownerId);
-  strictEqual(rlock.count, 1);
-  // A live waiter behind the aborted one still gets the lock.
-  const waiting = handled(rlock.acquire());
-  await worker.run((_p, rlock: RLock) => rlock.release(), rlock.handle);
-  strictEqual(await within(waiting, "main acquires"), true);
-  strictEqual(rlock.owner, getIdent());
-  rlock.release();
-  strictEqual(rlock.locked, false);
-});
-
-Deno.test("RLock: 3 Workers waiting all get through, each re-entering", async () => {
-  // CPython's test_acquire_contended (N = 3).
-  const rlock = new RLock();
-  const inside = int32s(2); // [threads inside now, most ever inside]
-  await using workers = startWorkers(3);
-  rlock.acquireSync();
-  rlock.acquireSync();
-  const done = workers.map((worker, i) =>
-    handled(worker.run(
-      async (p, rlock: RLock, inside: Int32Array, useAsync: boolean) => {
-        if (useAsync) await rlock.acquire();
-        else rlock.acquireSync();
-        const now = Atomics.add(inside, 0, 1) + 1;
-        if (now > Atomics.load(inside, 1)) Atomics.store(inside, 1, now);
-        rlock.acquireSync();
-        const owned = rlock.owner === p.getIdent() && rlock.count === 2;
-        rlock.release();
-        Atomics.sub(inside, 0, 1);
-        rlock.release();
-        return owned;
-      },
-      rlock.handle,
-      inside,
-      i === 2,
-    ))
-  );
-  await untilAsleep(rlock, 3);
-  rlock.release();
-  await delay(SETTLE_MS);
-  strictEqual(Atomics.load(inside, 1), 0, "nobody got through early");
-  rlock.release();
-  deepStrictEqual(
-    await within(Promise.all(done), "all 3 Workers get through"),
-    [true, true, true],
-  );
-  strictEqual(Atomics.load(inside, 1), 1, "one at a time");
   strictEqual(rlock.locked, false);
 });
 
