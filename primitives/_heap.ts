@@ -34,7 +34,7 @@ function header(buffer: SharedArrayBuffer): Int32Array {
 }
 
 /** Whether a buffer is a heap of this module. */
-export function isHeap(buffer: unknown): buffer is SharedArrayBuffer {
+function isHeap(buffer: unknown): buffer is SharedArrayBuffer {
   return buffer instanceof SharedArrayBuffer && buffer.growable &&
     buffer.byteLength >= HEADER_BYTES &&
     Atomics.load(header(buffer), 0) === MAGIC;

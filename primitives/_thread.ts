@@ -6,7 +6,7 @@
 import { heap, IDS } from "./_heap.ts";
 
 /** Ids must fit in 30 bits: a lock word stores `id << 1 | contended`. */
-export const MAX_THREAD_ID = 0x3fffffff;
+const MAX_THREAD_ID = 0x3fffffff;
 
 let id = 0;
 
