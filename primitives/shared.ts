@@ -895,7 +895,7 @@ export class Value<T extends ValueType = ValueType> {
   }
 }
 
-registerKind("Value", Value.from);
+registerKind("Value", Value.from, Value);
 
 // ---------------------------------------------------------------------------
 // SharedArray
@@ -1396,4 +1396,4 @@ export class SharedArray<T extends ValueType = ValueType>
   }
 }
 
-registerKind("SharedArray", SharedArray.from);
+registerKind("SharedArray", SharedArray.from, SharedArray);

@@ -722,3 +722,21 @@ Deno.test("Value.from and SharedArray.from refuse foreign handles with a TypeErr
   strictEqual(Value.from(value.handle).add(1), 1);
   strictEqual(value.value, 2);
 });
+
+Deno.test("Value: inside a queue item it arrives as a Value sharing the memory; a SharedArray is refused", async () => {
+  const { SimpleQueue } = await import("./queue.ts");
+  const queue = new SimpleQueue<[Value<"i32">]>();
+  const value = new Value("i32", 5);
+  queue.put([value]);
+  const [copy] = queue.getNowait();
+  ok(copy instanceof Value);
+  copy.value = 7;
+  strictEqual(value.value, 7);
+  // A SharedArray's elements live in a buffer of their own, which bytes in
+  // shared memory cannot name: its handle goes by postMessage instead.
+  throws(
+    () => queue.put([new SharedArray("f64", 2)] as never),
+    { name: "TypeError", message: /SharedArray cannot travel inside an item/ },
+  );
+  strictEqual(queue.qsize(), 0);
+});
