@@ -5,7 +5,9 @@
 // cannot. A thread adopts its parent's heap with the first handle it
 // receives; the heap also holds the counter that thread ids come from.
 //
-// Words of the header: [magic, next thread id, top (bytes used), heap id].
+// Words of the header: [magic, next thread id, top (bytes used), heap id,
+// first mutex]. The mutexes form a list (`_mutex.ts`), so that the locks a
+// dead worker held can be found.
 // Memory is taken by bumping `top` and is never given back: primitives are
 // small (12 bytes for a Lock, about 1 KiB for a Condition) and live as long
 // as any thread may use them, which no thread can know.
@@ -14,7 +16,8 @@ const MAGIC = 0x50484550; // "PHEP"
 export const IDS = 1;
 const TOP = 2;
 const HEAP_ID = 3;
-const HEADER_BYTES = 16;
+export const MUTEXES = 4;
+const HEADER_BYTES = 24;
 const INITIAL_BYTES = 64 * 1024;
 const MAX_BYTES = 1024 * 1024 * 1024;
 /** Every allocation starts on an 8-byte boundary (for Float64Array views). */
@@ -29,7 +32,8 @@ function isWorker(): boolean {
   return typeof scope === "function" && globalThis instanceof scope;
 }
 
-function header(buffer: SharedArrayBuffer): Int32Array {
+/** The header words of a heap. */
+export function header(buffer: SharedArrayBuffer): Int32Array {
   return new Int32Array(buffer, 0, HEADER_BYTES / 4);
 }
 

@@ -7,17 +7,24 @@
 // compareExchange and the owner of a lock is always known (for RLock, for
 // Condition's ownership check, and to find a lock held by a dead worker).
 
-import { NotHeldError } from "./errors.ts";
+import { AbandonedLockError, NotHeldError } from "./errors.ts";
+import { header, heap, MUTEXES } from "./_heap.ts";
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
 import { parseWait, type WaitOptions } from "./_options.ts";
 import { getIdent } from "./_thread.ts";
 
-/** Word indices of a mutex layout: [magic, state, count]. */
+/**
+ * Word indices of a mutex layout: [magic, state, count, next], where `next`
+ * links every mutex of the heap (as a word index; 0 ends the list).
+ */
 export const STATE = 1;
 export const COUNT = 2;
-export const MUTEX_WORDS = 3;
+const NEXT = 3;
+export const MUTEX_WORDS = 4;
 
 const CONTENDED = 1;
+/** The owner id that marks a lock whose owner died holding it. */
+const ABANDONED = 0x3fffffff;
 /**
  * How many times an acquirer looks for a free lock before it marks the lock
  * contended and sleeps. Critical sections are often far shorter than a
@@ -68,11 +75,27 @@ export class Mutex {
   }
 
   tryAcquire(): boolean {
-    if (Atomics.compareExchange(this.words, STATE, 0, this.#me()) === 0) {
+    const seen = Atomics.compareExchange(this.words, STATE, 0, this.#me());
+    if (seen === 0) {
       if (this.reentrant) Atomics.store(this.words, COUNT, 1);
       return true;
     }
+    if (seen >>> 1 === ABANDONED) this.#recover(seen);
     return this.#reenter();
+  }
+
+  /**
+   * The first thread to find the lock abandoned frees it and throws: it
+   * learns that what the lock guarded may be half-changed, and the lock
+   * works again for everyone after it.
+   */
+  #recover(seen: number): void {
+    if (Atomics.compareExchange(this.words, STATE, seen, 0) !== seen) return;
+    Atomics.store(this.words, COUNT, 0);
+    wake(this.words, STATE);
+    throw new AbandonedLockError(
+      `Cannot acquire ${this.kind}: its owner died holding it, so what it guards may be inconsistent; the lock is free again`,
+    );
   }
 
   /** Acquires, waiting until `deadline`; the caller tried `tryAcquire` first. */
@@ -94,6 +117,10 @@ export class Mutex {
     }
     for (;;) {
       let state = Atomics.load(words, STATE);
+      if (state >>> 1 === ABANDONED) {
+        this.#recover(state);
+        continue;
+      }
       if (state === 0) {
         // Someone may still sleep behind us: take it as contended, so that
         // our release wakes them (Drepper's mutex2).
@@ -190,6 +217,51 @@ export class Mutex {
     if (!this.tryAcquire()) yield* this.acquireSteps(Infinity);
     if (this.reentrant) Atomics.store(this.words, COUNT, count);
   }
+}
+
+/** Adds a new mutex's words to its heap's list of mutexes; returns them. */
+export function registerMutex(words: Int32Array): Int32Array {
+  const head = header(words.buffer as SharedArrayBuffer);
+  const self = words.byteOffset / 4;
+  for (;;) {
+    const first = Atomics.load(head, MUTEXES);
+    Atomics.store(words, NEXT, first);
+    if (Atomics.compareExchange(head, MUTEXES, first, self) === first) {
+      return words;
+    }
+  }
+}
+
+/**
+ * Marks every lock of this thread's heap that thread `ident` holds as
+ * abandoned, and wakes its waiters: the next acquirer gets an
+ * AbandonedLockError instead of waiting forever. Called by the pools when a
+ * worker has died; `ident` must be the id of a thread that has ended.
+ *
+ * @returns How many locks were marked.
+ */
+export function markAbandoned(ident: number): number {
+  const all = new Int32Array(heap());
+  let marked = 0;
+  for (
+    let at = Atomics.load(all, MUTEXES);
+    at !== 0;
+    at = Atomics.load(all, at + NEXT)
+  ) {
+    for (;;) {
+      const state = Atomics.load(all, at + STATE);
+      if (state >>> 1 !== ident) break;
+      const abandoned = ABANDONED << 1 | (state & CONTENDED);
+      if (
+        Atomics.compareExchange(all, at + STATE, state, abandoned) === state
+      ) {
+        wake(all, at + STATE);
+        marked++;
+        break;
+      }
+    }
+  }
+  return marked;
 }
 
 /** The mutex behind each Lock and RLock, for Condition to find. */

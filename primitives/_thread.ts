@@ -5,8 +5,11 @@
 
 import { heap, IDS } from "./_heap.ts";
 
-/** Ids must fit in 30 bits: a lock word stores `id << 1 | contended`. */
-const MAX_THREAD_ID = 0x3fffffff;
+/**
+ * Ids must fit in 30 bits: a lock word stores `id << 1 | contended`. The
+ * largest is not given out: it marks an abandoned lock (`_mutex.ts`).
+ */
+const MAX_THREAD_ID = 0x3ffffffe;
 
 let id = 0;
 
@@ -27,9 +30,20 @@ let id = 0;
  * ```
  */
 export function getIdent(): number {
-  if (id === 0) {
-    const words = new Int32Array(heap(), 0, 4);
-    id = (Atomics.add(words, IDS, 1) % MAX_THREAD_ID) + 1;
-  }
+  if (id === 0) id = reserveIdent();
   return id;
+}
+
+/**
+ * Takes a fresh id from the heap's counter, for a thread about to start
+ * (so that its id is known before it runs, as Python's `Thread.ident`).
+ */
+export function reserveIdent(): number {
+  const words = new Int32Array(heap(), 0, 4);
+  return (Atomics.add(words, IDS, 1) % MAX_THREAD_ID) + 1;
+}
+
+/** Makes a reserved id this thread's own, before it uses any primitive. */
+export function adoptIdent(reserved: number): void {
+  id = reserved;
 }

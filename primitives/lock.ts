@@ -1,5 +1,5 @@
 import { type Handle, Layout, registerKind } from "./_handle.ts";
-import { Mutex, MUTEX_WORDS, mutexOf } from "./_mutex.ts";
+import { Mutex, MUTEX_WORDS, mutexOf, registerMutex } from "./_mutex.ts";
 import type { WaitOptions } from "./_options.ts";
 import { timeoutError } from "./_timeout.ts";
 
@@ -45,7 +45,11 @@ export class Lock implements Disposable, AsyncDisposable {
    * ```
    */
   constructor() {
-    this.#mutex = new Mutex(adopted ?? layout.allocate(), "Lock", false);
+    this.#mutex = new Mutex(
+      adopted ?? registerMutex(layout.allocate()),
+      "Lock",
+      false,
+    );
     adopted = undefined;
     mutexOf.set(this, this.#mutex);
   }

@@ -11,12 +11,12 @@ import {
   strictEqual,
   throws,
 } from "node:assert/strict";
-import { NotHeldError } from "./errors.ts";
+import { AbandonedLockError, NotHeldError } from "./errors.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { Semaphore } from "./semaphore.ts";
 import { getIdent } from "./_thread.ts";
-import { STATE } from "./_mutex.ts";
+import { markAbandoned, STATE } from "./_mutex.ts";
 import {
   delay,
   handled,
@@ -942,3 +942,70 @@ Deno.test({
     strictEqual(code, 0, errors);
   },
 });
+
+// ---------------------------------------------------------------------------
+// Abandoned locks: a pool that sees a worker die calls markAbandoned with the
+// worker's thread id. Here a Worker takes the lock and is told it died.
+
+for (const Kind of KINDS) {
+  const name = Kind.name;
+
+  Deno.test(`${name}: the first acquire after its owner died throws AbandonedLockError, then the lock works`, async () => {
+    await using workers = startWorkers(1);
+    const lock = new Kind();
+    const owner = await workers[0]!.run((p, held: AnyLock) => {
+      held.acquireSync();
+      return p.getIdent();
+    }, lock.handle);
+    strictEqual(lock.tryAcquire(), false);
+    strictEqual(markAbandoned(owner), 1);
+    throws(() => lock.tryAcquire(), AbandonedLockError);
+    strictEqual(lock.locked, false, "the error frees the lock");
+    strictEqual(lock.tryAcquire(), true);
+    lock.release();
+    // Once more, through the async face.
+    await workers[0]!.run(
+      (_, held: AnyLock) => held.acquireSync(),
+      lock.handle,
+    );
+    markAbandoned(owner);
+    await rejects(lock.acquire(), AbandonedLockError);
+    strictEqual(await lock.acquire({ timeout: 1000 }), true);
+    lock.release();
+  });
+
+  Deno.test(`${name}: a thread asleep on an abandoned lock wakes with AbandonedLockError`, async () => {
+    await using workers = startWorkers(2);
+    const lock = new Kind();
+    const owner = await workers[0]!.run((p, held: AnyLock) => {
+      held.acquireSync();
+      return p.getIdent();
+    }, lock.handle);
+    const waiter = handled(workers[1]!.run((_, held: AnyLock) => {
+      try {
+        held.acquireSync();
+        return "acquired";
+      } catch (error) {
+        return (error as Error).name;
+      }
+    }, lock.handle));
+    await untilAsleep(lock, 1);
+    markAbandoned(owner);
+    strictEqual(
+      await within(waiter, "the waiter wakes"),
+      "AbandonedLockError",
+    );
+    strictEqual(lock.locked, false);
+  });
+
+  Deno.test(`${name}: markAbandoned leaves the locks of live threads alone`, () => {
+    const lock = new Kind();
+    lock.acquireSync();
+    strictEqual(markAbandoned(getIdent() + 1000), 0);
+    strictEqual(lock.locked, true);
+    strictEqual(lock.tryAcquire(), Kind === RLock);
+    if (Kind === RLock) lock.release();
+    lock.release();
+    strictEqual(lock.locked, false);
+  });
+}

@@ -1,5 +1,5 @@
 import { type Handle, Layout, registerKind } from "./_handle.ts";
-import { Mutex, MUTEX_WORDS, mutexOf } from "./_mutex.ts";
+import { Mutex, MUTEX_WORDS, mutexOf, registerMutex } from "./_mutex.ts";
 import type { WaitOptions } from "./_options.ts";
 import { timeoutError } from "./_timeout.ts";
 
@@ -46,7 +46,11 @@ export class RLock implements Disposable, AsyncDisposable {
    * ```
    */
   constructor() {
-    this.#mutex = new Mutex(adopted ?? layout.allocate(), "RLock", true);
+    this.#mutex = new Mutex(
+      adopted ?? registerMutex(layout.allocate()),
+      "RLock",
+      true,
+    );
     adopted = undefined;
     mutexOf.set(this, this.#mutex);
   }
