@@ -191,3 +191,41 @@ export class ConnectionClosedError extends Error {
     this.name = "ConnectionClosedError";
   }
 }
+
+/**
+ * Thrown by the next acquire of a {@linkcode Lock} or {@linkcode RLock}
+ * whose owner died holding it (a pool's worker that crashed, was terminated
+ * or timed out): what the lock guards may be half-changed. The acquirer that
+ * receives the error does not hold the lock, which is free again; it can
+ * repair the guarded state and acquire again. Like `EOWNERDEAD` of a robust
+ * POSIX mutex; Python has no equivalent and waits forever.
+ *
+ * @example Recovering after a worker died holding a lock
+ * ```ts
+ * import { AbandonedLockError, Lock } from "@parallel/parallel";
+ * import { ThreadPool, WorkerCrashedError } from "@parallel/parallel/pools";
+ * import { rejects, strictEqual } from "node:assert/strict";
+ *
+ * await using pool = new ThreadPool({ maxWorkers: 1 });
+ * const lock = new Lock();
+ * const dies = (held: Lock) => {
+ *   held.acquireSync();
+ *   Deno.exit(1); // ends the worker's thread, not the program
+ * };
+ * await rejects(pool.submit(dies, lock), WorkerCrashedError);
+ * await rejects(lock.acquire(), AbandonedLockError);
+ * strictEqual(await lock.acquire(), true); // it works again
+ * lock.release();
+ * ```
+ */
+export class AbandonedLockError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message Which lock, and what happened.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "AbandonedLockError";
+  }
+}

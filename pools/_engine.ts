@@ -1,0 +1,622 @@
+// The executor core of ThreadPool: workers, dispatch, responses, deaths.
+//
+// Each worker has a request queue and a response queue of its own (the
+// cross-worker SimpleQueue: bytes in shared memory, no postMessage), and at
+// most DEPTH tasks in flight, so that one long task cannot hold many others
+// hostage while a sibling idles; the rest wait here, on the main thread,
+// where cancelling or aborting one is just dropping it. Workers bump one
+// shared doorbell after each response, which the main thread spins on
+// briefly and then sleeps on.
+//
+// Every task settles: with its result, its error, WorkerCrashedError when
+// its worker dies under it, a TimeoutError or the abort reason (its worker
+// is terminated and replaced), BrokenPoolError when workers cannot start,
+// or cancellation.
+
+import { heap } from "../primitives/_heap.ts";
+import { SimpleQueue } from "../primitives/queue.ts";
+import { markAbandoned } from "../primitives/_mutex.ts";
+import { bellSeq, createBell, SPIN_MS, waitBell } from "./_bell.ts";
+import {
+  INFO_IDENT,
+  INFO_READY,
+  startWorker,
+  type WorkerData,
+  type WorkerExit,
+} from "./_transport.ts";
+import {
+  BY_MESSAGE,
+  FAILED,
+  fromWire,
+  OK,
+  type Request,
+  type Response,
+  SKIPPED,
+  STOP,
+} from "./_wire.ts";
+import { createFuture, type FutureController } from "./future.ts";
+import { BrokenPoolError, WorkerCrashedError } from "./errors.ts";
+import type { Worker } from "node:worker_threads";
+
+/**
+ * Tasks in flight per worker: one running, one ready behind it, so that a
+ * worker does not idle while the main thread handles its last result.
+ */
+const DEPTH = 2;
+const QUEUED = 0;
+const CANCELLED = 2;
+const ENTRY = new URL("./_worker.ts", import.meta.url);
+
+/** Settings of the engine, checked by ThreadPool. */
+export interface EngineOptions {
+  module: string | undefined;
+  maxWorkers: number;
+  minWorkers: number;
+  idleTimeout: number;
+  maxTasksPerWorker: number;
+  maxQueue: number;
+  initializer: { target: string; args: unknown[] } | undefined;
+}
+
+/** A task's own settings. */
+export interface TaskSettings {
+  timeout: number;
+  signal: AbortSignal | undefined;
+}
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/** Arguments that go by `postMessage` (`_wire.ts`, BY_MESSAGE). */
+export interface Message {
+  args: unknown;
+  transfer: ArrayBuffer[];
+}
+
+interface Task {
+  readonly id: number;
+  readonly request: Request;
+  /** Set when the arguments go by postMessage; cleared once transferred. */
+  message: Message | undefined;
+  readonly control: FutureController<unknown>;
+  readonly settings: TaskSettings;
+  /** Where it was sent, and its claim slot there. */
+  worker?: Slot | undefined;
+  slot?: number | undefined;
+  /** Settled (or cancelled) here: the worker's answer is ignored. */
+  done: boolean;
+  /** Marked running, its clock started (once, even if it is sent again). */
+  started: boolean;
+  timer?: Timer | undefined;
+  onAbort?: (() => void) | undefined;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly data: WorkerData;
+  readonly requests: SimpleQueue<Request | typeof STOP>;
+  readonly responses: SimpleQueue<Response>;
+  readonly inFlight: Task[];
+  sent: number;
+  finished: number;
+  /** No more tasks go to it (maxTasksPerWorker, idle, shutdown). */
+  retiring: boolean;
+  /**
+   * Messages for it before it listens (they would be lost), or undefined
+   * once it does.
+   */
+  outbox: [unknown, ArrayBuffer[]][] | undefined;
+  /** The task it was terminated for (timeout, abort): already settled. */
+  killedFor?: Task | undefined;
+  idleTimer?: Timer | undefined;
+}
+
+export class Engine {
+  readonly #options: EngineOptions;
+  readonly #bell = createBell();
+  readonly #workers = new Set<Slot>();
+  readonly #exits = new Set<Promise<WorkerExit>>();
+  #pending: Task[] = [];
+  #pendingHead = 0;
+  #queued = 0;
+  #inFlight = 0;
+  #nextId = 1;
+  #draining = false;
+  #wake: AbortController | undefined;
+  #broken: Error | undefined;
+  #closed = false;
+  readonly #unsettled = new Set<Task>();
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+    for (let i = 0; i < options.minWorkers; i++) this.#spawn();
+  }
+
+  /** The URL of the task module, if any. */
+  get module(): string | undefined {
+    return this.#options.module;
+  }
+
+  get broken(): Error | undefined {
+    return this.#broken;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** How many tasks wait here, not yet sent to a worker. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Live workers. */
+  get workers(): number {
+    return this.#workers.size;
+  }
+
+  /** Validates what `submit` must refuse at once (the caller encodes). */
+  get full(): boolean {
+    return this.#queued >= this.#options.maxQueue;
+  }
+
+  // --- submitting -----------------------------------------------------------
+
+  /**
+   * Queues a task; `check` throws (before anything is queued) if its
+   * arguments cannot cross to a worker.
+   */
+  submit(
+    kind: Request[2],
+    target: string,
+    args: unknown[],
+    settings: TaskSettings,
+    message: Message | undefined,
+    check: (request: Request) => void,
+  ): FutureController<unknown> {
+    const id = this.#nextId++;
+    const request: Request = message === undefined
+      ? [id, 0, kind, target, args]
+      : [id, 0, kind | BY_MESSAGE, target, null];
+    let task: Task | undefined = undefined;
+    const control = createFuture<unknown>(() => this.#cancel(task!));
+    task = {
+      id,
+      request,
+      message,
+      control,
+      settings,
+      done: false,
+      started: false,
+    };
+    const { signal } = settings;
+    if (signal?.aborted) {
+      control.reject(signal.reason);
+      return control;
+    }
+    const slot = this.#pick();
+    if (slot !== undefined) {
+      this.#send(slot, task); // throws, queueing nothing, if it cannot cross
+    } else {
+      if (message === undefined) check(request);
+      this.#pending.push(task);
+      this.#queued++;
+      this.#grow();
+    }
+    this.#unsettled.add(task);
+    if (signal !== undefined) {
+      task.onAbort = () => this.#abort(task!, signal.reason);
+      signal.addEventListener("abort", task.onAbort, { once: true });
+    }
+    this.#drain();
+    return control;
+  }
+
+  /** A worker that can take a task now, or undefined. */
+  #pick(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.#workers) {
+      if (slot.retiring || slot.inFlight.length >= DEPTH) continue;
+      if (best === undefined || slot.inFlight.length < best.inFlight.length) {
+        best = slot;
+        if (slot.inFlight.length === 0) break;
+      }
+    }
+    // Start another worker rather than queue behind a busy one.
+    if (best !== undefined && best.inFlight.length > 0 && this.#canGrow()) {
+      return this.#spawn();
+    }
+    return best ?? (this.#canGrow() ? this.#spawn() : undefined);
+  }
+
+  #canGrow(): boolean {
+    return !this.#closed && this.#broken === undefined &&
+      this.#workers.size < this.#options.maxWorkers;
+  }
+
+  /** Starts workers for tasks that wait, up to maxWorkers. */
+  #grow(): void {
+    let idle = 0;
+    for (const slot of this.#workers) {
+      if (!slot.retiring && slot.inFlight.length === 0) idle++;
+    }
+    while (idle < this.#queued && this.#canGrow()) {
+      this.#dispatchTo(this.#spawn());
+      idle++;
+    }
+  }
+
+  #send(slot: Slot, task: Task): void {
+    const index = slot.sent % DEPTH;
+    const [id, , kind, target, args] = task.request;
+    const message = task.message;
+    if (message !== undefined) {
+      // First the arguments, then the request that says to wait for them.
+      const sent = { id, args: message.args };
+      if (slot.outbox === undefined) {
+        slot.worker.postMessage(sent, message.transfer);
+      } else {
+        structuredClone(sent); // what postMessage would refuse, refused now
+        slot.outbox.push([sent, message.transfer]);
+      }
+      if (message.transfer.length > 0) task.message = undefined;
+    }
+    Atomics.store(slot.data.claims, index, QUEUED);
+    slot.requests.put([id, index, kind, target, args]);
+    slot.sent++;
+    task.worker = slot;
+    task.slot = index;
+    slot.inFlight.push(task);
+    this.#inFlight++;
+    if (slot.idleTimer !== undefined) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
+    }
+    if (slot.inFlight.length === 1) this.#started(task);
+  }
+
+  /** The head of a worker's line is running: mark it, start its clock. */
+  #started(task: Task): void {
+    if (task.done || task.started) return;
+    task.started = true;
+    if (!task.control.future.running) task.control.setRunning();
+    const { timeout } = task.settings;
+    if (timeout !== Infinity) {
+      task.timer = setTimeout(() => {
+        task.timer = undefined;
+        this.#abort(
+          task,
+          new DOMException(
+            `Task timed out after ${timeout} ms`,
+            "TimeoutError",
+          ),
+        );
+      }, timeout);
+    }
+  }
+
+  /** Fills a worker's line from the tasks that wait here. */
+  #dispatchTo(slot: Slot): void {
+    while (
+      !slot.retiring && slot.inFlight.length < DEPTH &&
+      this.#pendingHead < this.#pending.length
+    ) {
+      const task = this.#pending[this.#pendingHead]!;
+      this.#pending[this.#pendingHead++] = undefined!;
+      if (
+        this.#pendingHead > 1024 && this.#pendingHead * 2 > this.#pending.length
+      ) {
+        this.#pending = this.#pending.slice(this.#pendingHead);
+        this.#pendingHead = 0;
+      }
+      if (task.done) continue;
+      this.#queued--;
+      try {
+        this.#send(slot, task);
+      } catch (error) {
+        // Only postMessage can refuse here (the rest was checked at submit).
+        this.#finish(task);
+        task.control.reject(
+          new TypeError(
+            `Cannot submit task: its arguments cannot be sent to a worker (${
+              (error as Error).message
+            })`,
+          ),
+        );
+      }
+    }
+  }
+
+  // --- cancelling, aborting, timing out --------------------------------------
+
+  /** Future.cancel(): true if the task will not run. */
+  #cancel(task: Task): boolean {
+    if (task.done) return true;
+    const slot = task.worker;
+    if (slot !== undefined) {
+      const claimed = Atomics.compareExchange(
+        slot.data.claims,
+        task.slot!,
+        QUEUED,
+        CANCELLED,
+      );
+      if (claimed !== QUEUED) return false;
+    } else {
+      this.#queued--;
+    }
+    this.#finish(task);
+    return true;
+  }
+
+  /** Rejects a task with `reason`; one that runs costs its worker. */
+  #abort(task: Task, reason: unknown): void {
+    if (task.done) return;
+    const slot = task.worker;
+    if (
+      slot !== undefined &&
+      Atomics.compareExchange(
+          slot.data.claims,
+          task.slot!,
+          QUEUED,
+          CANCELLED,
+        ) !==
+        QUEUED
+    ) {
+      // It is running: the only way to stop JavaScript is to end its thread.
+      slot.killedFor = task;
+      slot.retiring = true;
+      slot.worker.terminate();
+    } else if (slot === undefined) {
+      this.#queued--;
+    }
+    this.#finish(task);
+    task.control.reject(reason);
+  }
+
+  /** Marks a task settled here and lets go of its timer and listener. */
+  #finish(task: Task): void {
+    task.done = true;
+    if (task.timer !== undefined) clearTimeout(task.timer);
+    if (task.onAbort !== undefined) {
+      task.settings.signal!.removeEventListener("abort", task.onAbort);
+    }
+    this.#unsettled.delete(task);
+  }
+
+  // --- responses ----------------------------------------------------------
+
+  /** Runs while tasks are in flight: collects responses as they come. */
+  async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#inFlight > 0) {
+        const seen = bellSeq(this.#bell);
+        if (this.#collect()) continue;
+        if (await this.#spin(seen)) continue;
+        this.#wake = new AbortController();
+        try {
+          await waitBell(this.#bell, seen, this.#wake.signal);
+        } catch {
+          // Woken by a worker's exit or by shutdown: look again.
+        }
+        this.#wake = undefined;
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /**
+   * Watches the bell for a moment before sleeping on it, since a wake-up
+   * costs more than a tiny task's whole round trip. It yields to the
+   * microtask queue while it watches: the code awaiting the results just
+   * handed out runs, and may submit the next task.
+   */
+  async #spin(seen: number): Promise<boolean> {
+    const end = performance.now() + SPIN_MS;
+    do {
+      for (let i = 0; i < 16; i++) {
+        await null;
+        if (bellSeq(this.#bell) !== seen) return true;
+      }
+    } while (performance.now() < end);
+    return false;
+  }
+
+  /** Handles every response that has arrived; whether there was one. */
+  #collect(): boolean {
+    let any = false;
+    for (const slot of this.#workers) {
+      while (slot.responses.qsize() > 0) {
+        this.#respond(slot, slot.responses.getNowait());
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  #respond(slot: Slot, [id, status, value]: Response): void {
+    const task = slot.inFlight.shift()!;
+    if (task.id !== id) {
+      throw new Error(`Pool out of step: expected task ${task.id}, got ${id}`);
+    }
+    this.#inFlight--;
+    slot.finished++;
+    if (!task.done) {
+      this.#finish(task);
+      if (status === OK) task.control.resolve(value);
+      else if (status === FAILED) task.control.reject(fromWire(value));
+    } else if (status === SKIPPED) {
+      // Cancelled before it started, as the pool was told.
+    }
+    if (slot.finished >= this.#options.maxTasksPerWorker) this.#retire(slot);
+    this.#dispatchTo(slot);
+    const next = slot.inFlight[0];
+    if (next !== undefined) this.#started(next);
+    else this.#idle(slot);
+  }
+
+  // --- workers --------------------------------------------------------------
+
+  #spawn(): Slot {
+    const data: WorkerData = {
+      heap: heap(),
+      module: this.#options.module,
+      initializer: this.#options.initializer,
+      requests: undefined!,
+      responses: undefined!,
+      claims: new Int32Array(new SharedArrayBuffer(4 * DEPTH)),
+      info: new Int32Array(new SharedArrayBuffer(8)),
+      bell: this.#bell,
+    };
+    const requests = new SimpleQueue<Request | typeof STOP>({ maxWaiters: 2 });
+    const responses = new SimpleQueue<Response>({ maxWaiters: 2 });
+    data.requests = requests.handle;
+    data.responses = responses.handle;
+    const { worker, exited } = startWorker(ENTRY, data, { ref: false });
+    const slot: Slot = {
+      worker,
+      data,
+      requests,
+      responses,
+      inFlight: [],
+      sent: 0,
+      finished: 0,
+      retiring: false,
+      outbox: [],
+    };
+    worker.once("message", () => {
+      const outbox = slot.outbox ?? [];
+      slot.outbox = undefined;
+      for (const [sent, transfer] of outbox) {
+        worker.postMessage(sent, transfer);
+      }
+    });
+    this.#workers.add(slot);
+    this.#exits.add(exited);
+    exited.then((exit) => {
+      this.#exits.delete(exited);
+      this.#exited(slot, exit);
+    });
+    return slot;
+  }
+
+  /** A worker that will take no more tasks ends once its line is empty. */
+  #retire(slot: Slot): void {
+    slot.retiring = true;
+    if (slot.inFlight.length === 0) slot.requests.put(STOP);
+  }
+
+  #idle(slot: Slot): void {
+    if (slot.retiring) {
+      slot.requests.put(STOP);
+      return;
+    }
+    const { idleTimeout, minWorkers } = this.#options;
+    if (idleTimeout === Infinity || this.#workers.size <= minWorkers) return;
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      if (slot.inFlight.length === 0 && this.#workers.size > minWorkers) {
+        this.#retire(slot);
+      }
+    }, idleTimeout);
+    Deno.unrefTimer(slot.idleTimer as unknown as number);
+  }
+
+  #exited(slot: Slot, { code, error }: WorkerExit): void {
+    this.#workers.delete(slot);
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    // What it answered before it died still counts.
+    while (slot.responses.qsize() > 0 && slot.inFlight.length > 0) {
+      this.#respond(slot, slot.responses.getNowait());
+    }
+    const ident = Atomics.load(slot.data.info, INFO_IDENT);
+    if (ident !== 0) markAbandoned(ident);
+    const lost = slot.inFlight.splice(0);
+    this.#inFlight -= lost.length;
+    const ready = Atomics.load(slot.data.info, INFO_READY) === 1;
+    if (!ready && slot.killedFor === undefined && !this.#closed) {
+      const reason = error instanceof Error ? `: ${error.message}` : "";
+      this.#break(
+        new BrokenPoolError(
+          `A worker of the pool failed to start (exit code ${code})${reason}`,
+          { cause: error },
+        ),
+        lost,
+      );
+      return;
+    }
+    const requeue: Task[] = [];
+    for (const task of lost) {
+      if (task.done) continue;
+      const claim = Atomics.load(slot.data.claims, task.slot!);
+      // Buffers transferred to the dead worker are gone with it.
+      const resendable = task.message !== undefined ||
+        (task.request[2] & BY_MESSAGE) === 0;
+      if (claim === QUEUED && resendable) {
+        task.worker = undefined;
+        task.slot = undefined;
+        requeue.push(task);
+        continue;
+      }
+      this.#finish(task);
+      task.control.reject(
+        new WorkerCrashedError(
+          `The worker running the task exited with code ${code}${
+            error instanceof Error ? `: ${error.message}` : ""
+          }`,
+          { exitCode: code, cause: error },
+        ),
+      );
+    }
+    if (requeue.length > 0) {
+      this.#pending.splice(this.#pendingHead, 0, ...requeue);
+      this.#queued += requeue.length;
+    }
+    this.#grow();
+    if (this.#inFlight === 0) this.#wake?.abort();
+  }
+
+  /** Workers cannot start: every task fails, and so does every submit. */
+  #break(error: Error, lost: Task[]): void {
+    this.#broken = error;
+    const tasks = [...lost, ...this.#pending.slice(this.#pendingHead)];
+    this.#pending = [];
+    this.#pendingHead = 0;
+    this.#queued = 0;
+    for (const task of tasks) {
+      if (task?.done !== false) continue;
+      this.#finish(task);
+      task.control.reject(error);
+    }
+    for (const slot of this.#workers) slot.worker.terminate();
+    if (this.#inFlight === 0) this.#wake?.abort();
+  }
+
+  // --- shutting down ----------------------------------------------------------
+
+  /** Cancels every task that has not started. */
+  cancelQueued(): void {
+    for (const task of [...this.#unsettled]) {
+      if (!task.control.future.running) task.control.future.cancel();
+    }
+  }
+
+  /**
+   * Takes no more tasks; resolves once every task has settled and every
+   * worker has exited.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    while (this.#unsettled.size > 0) {
+      await Promise.allSettled(
+        [...this.#unsettled].map((task) => task.control.future),
+      );
+    }
+    for (const slot of this.#workers) {
+      slot.retiring = true;
+      slot.worker.terminate();
+    }
+    while (this.#exits.size > 0) await Promise.all(this.#exits);
+  }
+}

@@ -1,0 +1,54 @@
+// The entry of a Thread's worker: adopt the program's heap and the thread id
+// reserved for it, run the target once, and end. A target that throws is
+// reported on stderr, as Python's `threading.excepthook` does.
+
+import { workerData } from "node:worker_threads";
+import { adoptHeap } from "../primitives/_heap.ts";
+import { adoptIdent } from "../primitives/_thread.ts";
+// All of them, so that any primitive among the arguments can be revived.
+import { Event, SimpleQueue } from "../primitives/mod.ts";
+import type { ThreadData } from "./thread.ts";
+
+const data = workerData as ThreadData;
+adoptHeap(data.heap);
+adoptIdent(data.ident);
+const finished = Event.from(data.finished);
+
+// A target that ends its own thread has finished too, for join and
+// joinSync (which cannot see the exit event from a blocked thread).
+const exit = Deno.exit;
+Deno.exit = ((code?: number) => {
+  finished.set();
+  exit(code);
+}) as typeof Deno.exit;
+// deno-lint-ignore no-explicit-any
+const scope = globalThis as any;
+if (typeof scope.close === "function") {
+  const close = scope.close;
+  scope.close = () => {
+    finished.set();
+    close();
+  };
+}
+
+try {
+  const args = SimpleQueue.from<unknown[]>(data.args).getNowait();
+  const fn = data.module === undefined
+    ? new Function(`return (${data.source});`)()
+    : (await import(data.module))[data.source];
+  if (typeof fn !== "function") {
+    throw new TypeError(
+      `Cannot run thread: ${
+        JSON.stringify(data.module)
+      } has no function export named ${JSON.stringify(data.source)}`,
+    );
+  }
+  await fn(...args);
+} catch (error) {
+  console.error(`Exception in thread ${data.name}:`, error);
+} finally {
+  finished.set();
+}
+// The target has returned: the thread ends, as a Python thread does, even
+// if it left timers or other work behind.
+exit(0);

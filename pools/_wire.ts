@@ -1,0 +1,146 @@
+// What crosses between a pool and its workers, besides the values the codec
+// carries: the shape of requests and responses, and errors. An error is sent
+// as its parts (name, message, stack, cause and own data fields), because
+// structured clone keeps only the built-in error classes and drops the name
+// of a subclass such as `class ParseError extends Error`.
+
+import { handleOf, isHandle, revive } from "../primitives/_handle.ts";
+
+/** A request: run `target` (an export's name or a function's source). */
+export type Request = [
+  id: number,
+  slot: number,
+  kind: number,
+  target: string,
+  args: unknown[] | null,
+];
+
+/** `args` are the arguments of one call. */
+export const CALL = 0;
+/** `args` is a list of argument lists: one call each, results as a list. */
+export const CHUNK = 1;
+/**
+ * A flag of `kind`: the arguments come by `postMessage` (as `{ id, args }`),
+ * because they hold what shared memory cannot carry (a SharedArrayBuffer, a
+ * SharedArray, a queue) or buffers to transfer.
+ */
+export const BY_MESSAGE = 2;
+/** Tells the worker's loop to end (the pool is shutting down). */
+export const STOP = -1;
+
+/** A response: the task's outcome. */
+export type Response = [id: number, status: number, value: unknown];
+
+export const OK = 0;
+export const FAILED = 1;
+/** The task was cancelled before the worker started it. */
+export const SKIPPED = 2;
+
+/** The parts of an error, which the codec can carry. */
+export interface WireError {
+  readonly error: true;
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly cause?: unknown;
+  readonly fields: Record<string, unknown>;
+}
+
+const BUILT_IN: Record<string, ErrorConstructor> = {
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+};
+
+function isPlain(value: unknown): boolean {
+  const type = typeof value;
+  return value === null || type === "string" || type === "number" ||
+    type === "boolean";
+}
+
+/** Takes an error apart; a thrown non-error is sent as it is. */
+export function toWire(thrown: unknown): unknown {
+  if (!(thrown instanceof Error)) return thrown;
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(thrown)) {
+    if (key !== "name" && key !== "message" && isPlain(value)) {
+      fields[key] = value;
+    }
+  }
+  const wire: WireError = {
+    error: true,
+    name: thrown.name,
+    message: thrown.message,
+    stack: thrown.stack,
+    fields,
+    ...("cause" in thrown ? { cause: toWire(thrown.cause) } : {}),
+  };
+  return wire;
+}
+
+function isWireError(value: unknown): value is WireError {
+  return typeof value === "object" && value !== null &&
+    (value as WireError).error === true &&
+    typeof (value as WireError).name === "string";
+}
+
+/** Puts an error together again, with its original name and stack. */
+export function fromWire(value: unknown): unknown {
+  if (!isWireError(value)) return value;
+  const Class = BUILT_IN[value.name] ?? Error;
+  const error = "cause" in value
+    ? new Class(value.message, { cause: fromWire(value.cause) })
+    : new Class(value.message);
+  if (error.name !== value.name) {
+    Object.defineProperty(error, "name", {
+      value: value.name,
+      writable: true,
+      configurable: true,
+    });
+  }
+  if (value.stack !== undefined) error.stack = value.stack;
+  Object.assign(error, value.fields);
+  return error;
+}
+
+const HANDLE = "__parallelHandle";
+
+/**
+ * Prepares a value for `postMessage`: the primitives of this module inside
+ * arrays and plain objects become their handles, which structured clone
+ * carries and `fromMessage` revives.
+ */
+export function toMessage(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const handle = handleOf(value);
+  if (handle !== undefined) return { [HANDLE]: handle };
+  if (Array.isArray(value)) return value.map(toMessage);
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, each] of Object.entries(value)) {
+      copy[key] = toMessage(each);
+    }
+    return copy;
+  }
+  return value;
+}
+
+/** Undoes `toMessage` on the receiving side. */
+export function fromMessage(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(fromMessage);
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const handle = (value as Record<string, unknown>)[HANDLE];
+    if (isHandle(handle)) return revive(handle);
+    const copy: Record<string, unknown> = {};
+    for (const [key, each] of Object.entries(value)) {
+      copy[key] = fromMessage(each);
+    }
+    return copy;
+  }
+  return value;
+}

@@ -1,0 +1,154 @@
+// The loop of a pool's worker (a `node:worker_threads` Worker, started by
+// `_transport.ts`): take a request from this worker's own queue, run it,
+// put the outcome on this worker's own response queue and ring the pool's
+// bell. Each worker has queues of its own, so a worker that is terminated in
+// the middle of a put can only damage queues that die with it.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { adoptHeap } from "../primitives/_heap.ts";
+// All of them, so that any primitive in a task's arguments can be revived.
+import { SimpleQueue } from "../primitives/mod.ts";
+import { getIdent } from "../primitives/_thread.ts";
+import { ringBell, spinUntil } from "./_bell.ts";
+import {
+  BY_MESSAGE,
+  CHUNK,
+  FAILED,
+  fromMessage,
+  OK,
+  type Request,
+  type Response,
+  SKIPPED,
+  STOP,
+  toWire,
+} from "./_wire.ts";
+import type { WorkerData } from "./_transport.ts";
+import { INFO_IDENT, INFO_READY } from "./_transport.ts";
+
+const data = workerData as WorkerData;
+adoptHeap(data.heap);
+Atomics.store(data.info, INFO_IDENT, getIdent());
+
+// Arguments that came by postMessage (BY_MESSAGE), by task id, and the
+// tasks that wait for theirs.
+const messages = new Map<number, unknown>();
+const awaiting = new Map<number, (args: unknown) => void>();
+function onMessage({ id, args }: { id: number; args: unknown }): void {
+  const take = awaiting.get(id);
+  if (take === undefined) messages.set(id, args);
+  else {
+    awaiting.delete(id);
+    take(args);
+  }
+}
+parentPort!.on("message", onMessage);
+// Messages posted before a worker listens are lost (Deno 2.9.6): the pool
+// holds them until it hears this.
+parentPort!.postMessage("listening");
+
+const requests = SimpleQueue.from<Request | typeof STOP>(data.requests);
+const responses = SimpleQueue.from<Response>(data.responses);
+const module: Record<string, unknown> = data.module === undefined
+  ? {}
+  : await import(data.module);
+const functions = new Map<string, (...args: unknown[]) => unknown>();
+
+function messageOf(id: number): Promise<unknown> | unknown {
+  if (messages.has(id)) {
+    const args = messages.get(id);
+    messages.delete(id);
+    return args;
+  }
+  return new Promise((resolve) => awaiting.set(id, resolve));
+}
+
+function resolve(target: string): (...args: unknown[]) => unknown {
+  let fn = functions.get(target);
+  if (fn !== undefined) return fn;
+  if (Object.hasOwn(module, target)) {
+    fn = module[target] as (...args: unknown[]) => unknown;
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot run task: export ${JSON.stringify(target)} of ${
+          JSON.stringify(data.module)
+        } is not a function`,
+      );
+    }
+  } else if (/^[\w$]+$/.test(target)) {
+    throw new TypeError(
+      `Cannot run task: ${
+        data.module === undefined
+          ? "the pool has no module"
+          : `${JSON.stringify(data.module)} has no export`
+      } named ${JSON.stringify(target)}`,
+    );
+  } else {
+    fn = new Function(`return (${target});`)() as (
+      ...args: unknown[]
+    ) => unknown;
+  }
+  functions.set(target, fn);
+  return fn;
+}
+
+/** Runs a task; a sync function's result is used as it is, unawaited. */
+function run(target: string, args: unknown[]): unknown {
+  return resolve(target)(...args);
+}
+
+function respond(id: number, status: number, value: unknown): void {
+  try {
+    responses.put([id, status, value]);
+  } catch (error) {
+    // The result cannot cross (a function, a symbol): fail the task with
+    // the codec's error instead.
+    responses.put([id, FAILED, toWire(error)]);
+  }
+  ringBell(data.bell);
+}
+
+if (data.initializer !== undefined) {
+  const { target, args } = data.initializer;
+  await run(target, args);
+}
+Atomics.store(data.info, INFO_READY, 1);
+
+for (;;) {
+  if (requests.qsize() === 0) spinUntil(() => requests.qsize() !== 0);
+  const request = requests.qsize() !== 0
+    ? requests.getNowait()
+    : await requests.get();
+  if (request === STOP) break;
+  const [id, slot, kind, target] = request;
+  let args = request[4] as unknown[];
+  // The pool may cancel a task until the worker claims it.
+  if (Atomics.compareExchange(data.claims, slot, 0, 1) !== 0) {
+    if (kind & BY_MESSAGE) messageOf(id); // drop its arguments when they come
+    respond(id, SKIPPED, undefined);
+    continue;
+  }
+  try {
+    if (kind & BY_MESSAGE) {
+      let sent = messageOf(id);
+      if (sent instanceof Promise) sent = await sent;
+      args = fromMessage(sent) as unknown[];
+    }
+    let value: unknown;
+    if ((kind & CHUNK) !== 0) {
+      const results = [];
+      for (const each of args as unknown[][]) {
+        const result = run(target, each);
+        results.push(result instanceof Promise ? await result : result);
+      }
+      value = results;
+    } else {
+      value = run(target, args);
+      if (value instanceof Promise) value = await value;
+    }
+    respond(id, OK, value);
+  } catch (error) {
+    respond(id, FAILED, toWire(error));
+  }
+}
+// The listener for messages would keep this thread alive.
+parentPort!.off("message", onMessage);

@@ -1,0 +1,337 @@
+import { heap } from "../primitives/_heap.ts";
+import { type QueueHandle, SimpleQueue } from "../primitives/queue.ts";
+import { Event } from "../primitives/event.ts";
+import type { Handle } from "../primitives/_handle.ts";
+import { quote, type WaitOptions } from "../primitives/_options.ts";
+import { reserveIdent } from "../primitives/_thread.ts";
+import { markAbandoned } from "../primitives/_mutex.ts";
+import { startWorker, type WorkerExit } from "./_transport.ts";
+import { InvalidStateError } from "./errors.ts";
+
+const ENTRY = new URL("./_thread_worker.ts", import.meta.url);
+let counter = 0;
+
+/** What a Thread's worker receives (`_thread_worker.ts`). */
+export interface ThreadData {
+  heap: SharedArrayBuffer;
+  ident: number;
+  name: string;
+  /** The module of an export target, or undefined for a function. */
+  module: string | undefined;
+  /** The export's name, or the function's source. */
+  source: string;
+  /** A SimpleQueue holding the argument list. */
+  args: QueueHandle;
+  /** Set when the target has returned or thrown (an Event). */
+  finished: Handle;
+}
+
+/** A thread's work: a self-contained function, or an export of a module. */
+export type ThreadTarget<A extends unknown[]> =
+  | ((...args: A) => unknown)
+  | { module: URL | string; name: string };
+
+/** Options of a {@linkcode Thread}. */
+export interface ThreadOptions<A extends unknown[]> {
+  /** What the thread runs. */
+  target: ThreadTarget<A>;
+  /** The target's arguments (default none). */
+  args?: A;
+  /** A name for messages; default `Thread-N`. */
+  name?: string;
+  /**
+   * A daemon thread does not keep the program alive; a non-daemon one
+   * (the default) does, until it finishes.
+   */
+  daemon?: boolean;
+}
+
+/**
+ * A thread of control, like Python's `threading.Thread`: its target runs in
+ * a worker thread of its own, in parallel with the main thread (JavaScript
+ * has no GIL). The target is a self-contained function (sent as source: it
+ * cannot use variables of the enclosing scope) or an export of a module;
+ * its arguments travel as the module's queues carry items, so the
+ * primitives of this module arrive as the same working objects.
+ *
+ * A non-daemon thread keeps the program alive until it finishes; a daemon
+ * thread does not. A target that throws is reported on stderr ("Exception
+ * in thread ..."), as in Python. Times are in milliseconds.
+ *
+ * @typeParam A The target's argument types.
+ *
+ * @example Two threads add to a shared counter under a lock
+ * ```ts
+ * import { Lock, Value } from "@parallel/parallel";
+ * import { Thread } from "@parallel/parallel/pools";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const counter = new Value("i32", 0);
+ * const add = (value: Value<"i32">, times: number) => {
+ *   for (let i = 0; i < times; i++) {
+ *     using _ = value.getLock().holdSync();
+ *     value.value += 1;
+ *   }
+ * };
+ * const threads = [1, 2].map(() =>
+ *   new Thread({ target: add, args: [counter, 1000] })
+ * );
+ * for (const thread of threads) thread.start();
+ * for (const thread of threads) await thread.join();
+ * strictEqual(counter.value, 2000);
+ * ```
+ */
+export class Thread<A extends unknown[] = unknown[]> {
+  #name: string;
+  #daemon: boolean;
+  readonly #module: string | undefined;
+  readonly #source: string;
+  readonly #args: unknown[];
+  #ident: number | undefined;
+  #finished: Event | undefined;
+  #exited: Promise<WorkerExit> | undefined;
+
+  /**
+   * Creates a thread; {@linkcode Thread.start} starts it.
+   *
+   * @param options The target, its arguments, a name, and whether it is a
+   * daemon.
+   * @throws {TypeError} If an option has the wrong type.
+   *
+   * @example A named daemon thread
+   * ```ts
+   * import { Thread } from "@parallel/parallel/pools";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const thread = new Thread({ target: () => {}, name: "w1", daemon: true });
+   * strictEqual(thread.name, "w1");
+   * strictEqual(thread.daemon, true);
+   * strictEqual(thread.isAlive, false);
+   * ```
+   */
+  constructor(options: ThreadOptions<A>) {
+    const where = "Cannot create Thread";
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `${where}: 'options' must be an object, received ${quote(options)}`,
+      );
+    }
+    const { target, args = [], name, daemon = false } = options;
+    if (typeof target === "function") {
+      const source = target.toString();
+      if (source.endsWith("{ [native code] }")) {
+        throw new TypeError(
+          `${where}: ${
+            quote(target)
+          } has no source to send (a built-in or bound function)`,
+        );
+      }
+      this.#source = source;
+    } else if (
+      typeof target === "object" && target !== null &&
+      typeof target.name === "string" &&
+      (target.module instanceof URL || typeof target.module === "string")
+    ) {
+      try {
+        this.#module = new URL(target.module).href;
+      } catch {
+        throw new TypeError(
+          `${where}: 'target.module' must be an absolute URL, received ${
+            quote(String(target.module))
+          }`,
+        );
+      }
+      this.#source = target.name;
+    } else {
+      throw new TypeError(
+        `${where}: 'target' must be a function or { module, name }, received ${
+          quote(target)
+        }`,
+      );
+    }
+    if (!Array.isArray(args)) {
+      throw new TypeError(
+        `${where}: 'args' must be an array, received ${quote(args)}`,
+      );
+    }
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError(
+        `${where}: 'name' must be a string, received ${quote(name)}`,
+      );
+    }
+    if (typeof daemon !== "boolean") {
+      throw new TypeError(
+        `${where}: 'daemon' must be a boolean, received ${quote(daemon)}`,
+      );
+    }
+    this.#args = args;
+    this.#name = name ?? `Thread-${++counter}`;
+    this.#daemon = daemon;
+  }
+
+  /** The thread's name, for messages. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** Renames the thread (it does not change a running worker's messages). */
+  set name(name: string) {
+    if (typeof name !== "string") {
+      throw new TypeError(
+        `Cannot rename Thread: the name must be a string, received ${
+          quote(name)
+        }`,
+      );
+    }
+    this.#name = name;
+  }
+
+  /** Whether the thread lets the program exit while it runs. */
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  /**
+   * Sets whether the thread is a daemon; only before {@linkcode Thread.start}.
+   *
+   * @throws {InvalidStateError} After the thread has started.
+   */
+  set daemon(daemon: boolean) {
+    if (this.#finished !== undefined) {
+      throw new InvalidStateError(
+        "Cannot set the daemon flag of a thread that has started",
+      );
+    }
+    if (typeof daemon !== "boolean") {
+      throw new TypeError(
+        `Cannot set the daemon flag: it must be a boolean, received ${
+          quote(daemon)
+        }`,
+      );
+    }
+    this.#daemon = daemon;
+  }
+
+  /**
+   * The thread's id (what `getIdent()` returns inside it), or `undefined`
+   * before it has started.
+   */
+  get ident(): number | undefined {
+    return this.#ident;
+  }
+
+  /** Whether the thread has started and its target has not finished. */
+  get isAlive(): boolean {
+    return this.#finished !== undefined && !this.#finished.isSet;
+  }
+
+  /**
+   * Starts the target in a new worker thread.
+   *
+   * @throws {InvalidStateError} If the thread was started before.
+   * @throws {TypeError} If an argument cannot be sent to another thread.
+   *
+   * @example Start, then join
+   * ```ts
+   * import { Thread } from "@parallel/parallel/pools";
+   * import { Event } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const ran = new Event();
+   * const thread = new Thread({ target: (e: Event) => e.set(), args: [ran] });
+   * thread.start();
+   * strictEqual(await thread.join({ timeout: 10_000 }), true);
+   * strictEqual(ran.isSet, true);
+   * ```
+   */
+  start(): void {
+    if (this.#finished !== undefined) {
+      throw new InvalidStateError(
+        "Cannot start Thread: threads can only be started once",
+      );
+    }
+    const args = new SimpleQueue<unknown[]>({ maxWaiters: 1 });
+    args.put(this.#args); // a TypeError here, before anything starts
+    const finished = new Event();
+    const ident = reserveIdent();
+    const data: ThreadData = {
+      heap: heap(),
+      ident,
+      name: this.#name,
+      module: this.#module,
+      source: this.#source,
+      args: args.handle,
+      finished: finished.handle,
+    };
+    const { exited } = startWorker(ENTRY, data, {
+      name: this.#name,
+      ref: !this.#daemon,
+    });
+    this.#ident = ident;
+    this.#finished = finished;
+    this.#exited = exited.then((exit) => {
+      finished.set();
+      markAbandoned(ident);
+      return exit;
+    });
+  }
+
+  #started(what: string): Event {
+    if (this.#finished === undefined) {
+      throw new InvalidStateError(
+        `Cannot ${what} Thread: it has not been started`,
+      );
+    }
+    return this.#finished;
+  }
+
+  /**
+   * Waits until the thread has finished and its worker has ended. Python's
+   * `thread.join(timeout)`.
+   *
+   * @param options `timeout` (ms) and `signal`.
+   * @returns `true` if the thread finished, `false` on timeout.
+   * @throws {InvalidStateError} If the thread has not been started.
+   *
+   * @example Join with a timeout
+   * ```ts
+   * import { Thread } from "@parallel/parallel/pools";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const thread = new Thread({ target: () => 42 });
+   * thread.start();
+   * strictEqual(await thread.join(), true);
+   * strictEqual(thread.isAlive, false);
+   * ```
+   */
+  async join(options?: WaitOptions): Promise<boolean> {
+    const finished = this.#started("join");
+    if (!await finished.wait(options)) return false;
+    await this.#exited;
+    return true;
+  }
+
+  /**
+   * Blocks this thread until the thread's target has finished. It sees a
+   * target that returns, throws or ends its own thread; only the async
+   * {@linkcode Thread.join} also sees a worker that dies another way.
+   *
+   * @param options `timeout` (ms).
+   * @returns `true` if the thread finished, `false` on timeout.
+   * @throws {InvalidStateError} If the thread has not been started.
+   *
+   * @example Block until done
+   * ```ts
+   * import { Thread } from "@parallel/parallel/pools";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const thread = new Thread({ target: () => {} });
+   * thread.start();
+   * strictEqual(thread.joinSync({ timeout: 10_000 }), true);
+   * await thread.join(); // let its worker end
+   * ```
+   */
+  joinSync(options?: WaitOptions): boolean {
+    return this.#started("join").waitSync(options);
+  }
+}
