@@ -1,0 +1,247 @@
+import { NotHeldError } from "../primitives/errors.ts";
+import { parseWait, type WaitOptions } from "../primitives/_options.ts";
+import { timeoutError } from "../primitives/_timeout.ts";
+import { DONE, FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
+
+/**
+ * A mutual-exclusion lock for the tasks of one event loop, like Python's
+ * `asyncio.Lock`: plain promises, no shared memory. It is not reentrant, and
+ * any task may release it.
+ *
+ * Waiters are served strictly in arrival order: `release` hands the lock
+ * straight to the first waiter, so a task that releases and acquires again
+ * at once queues behind the others. Times are in milliseconds. To share a
+ * lock with Workers, use the `Lock` of `@parallel/parallel` instead; the two
+ * have the same methods, less the `Sync` ones.
+ *
+ * @example Guard a critical section across awaits
+ * ```ts
+ * import { Lock } from "@parallel/parallel/async";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const lock = new Lock();
+ * const log: string[] = [];
+ * async function task(name: string) {
+ *   await using _ = await lock.hold();
+ *   log.push(`${name} in`);
+ *   await new Promise((resolve) => setTimeout(resolve, 1));
+ *   log.push(`${name} out`);
+ * }
+ * await Promise.all([task("a"), task("b")]);
+ * deepStrictEqual(log, ["a in", "a out", "b in", "b out"]);
+ * ```
+ */
+export class Lock implements Disposable, AsyncDisposable {
+  #locked = false;
+  #waiters = new WaiterList<boolean>(() => false);
+  /** What `hold()` returns on its fast path, made once. */
+  #held: Promise<this> | undefined;
+
+  /**
+   * Whether a task holds the lock.
+   *
+   * @example Locked while held
+   * ```ts
+   * import { Lock } from "@parallel/parallel/async";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * await lock.acquire();
+   * strictEqual(lock.locked, true);
+   * lock.release();
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  /**
+   * Acquires the lock if it is free, without waiting: Python's
+   * `acquire(blocking=False)`. A free lock has nobody waiting for it, so
+   * this never jumps the line.
+   *
+   * @returns `true` if the lock is now held by the caller.
+   *
+   * @example A held lock cannot be taken again
+   * ```ts
+   * import { Lock } from "@parallel/parallel/async";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * strictEqual(lock.tryAcquire(), true);
+   * strictEqual(lock.tryAcquire(), false);
+   * lock.release();
+   * ```
+   */
+  tryAcquire(): boolean {
+    if (this.#locked) return false;
+    this.#locked = true;
+    return true;
+  }
+
+  /**
+   * Acquires the lock, waiting behind the tasks that came first.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns `true` once acquired, `false` if the timeout passed first.
+   * @throws {RangeError} If `timeout` is negative or `NaN`.
+   * @throws {TypeError} If an option has the wrong type.
+   * @throws {unknown} The signal's reason, if it aborts the wait. A waiter
+   * aborted in the same tick as the lock was handed to it passes the lock
+   * on to the next waiter before it rejects.
+   *
+   * @example Give up after a timeout
+   * ```ts
+   * import { Lock } from "@parallel/parallel/async";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * await lock.acquire();
+   * strictEqual(await lock.acquire({ timeout: 10 }), false);
+   * lock.release();
+   * ```
+   */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    // The common case allocates nothing: a free lock has no waiters.
+    if (options === undefined && !this.#locked) {
+      this.#locked = true;
+      return TRUE;
+    }
+    let signal: AbortSignal | undefined;
+    try {
+      ({ signal } = parseWait("Cannot acquire Lock", options));
+      signal?.throwIfAborted();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!this.#locked) {
+      this.#locked = true;
+      return TRUE;
+    }
+    const ms = msOf(options);
+    if (ms <= 0) return FALSE;
+    const granted = this.#waiters.add(ms, signal);
+    return signal === undefined
+      ? granted
+      : this.#unlessAborted(granted, signal);
+  }
+
+  /**
+   * A grant and an abort can land in the same tick: the lock was handed
+   * over, then the signal aborted before the waiter could run. Such a
+   * waiter gives the lock to the next one instead of keeping it.
+   */
+  async #unlessAborted(
+    granted: Promise<boolean>,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    if (!await granted) return false;
+    if (signal.aborted) {
+      this.release();
+      throw signal.reason;
+    }
+    return true;
+  }
+
+  /**
+   * Releases the lock, handing it to the first waiter if there is one. Any
+   * task may release it, as in Python.
+   *
+   * @throws {NotHeldError} If the lock is not held.
+   *
+   * @example Releasing twice throws
+   * ```ts
+   * import { Lock, NotHeldError } from "@parallel/parallel/async";
+   * import { throws } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * await lock.acquire();
+   * lock.release();
+   * throws(() => lock.release(), NotHeldError);
+   * ```
+   */
+  release(): void {
+    if (!this.#locked) {
+      throw new NotHeldError("Cannot release Lock: it is not held");
+    }
+    if (!this.#waiters.grant(true)) this.#locked = false;
+  }
+
+  /**
+   * Acquires the lock and returns it for `await using`, which releases it at
+   * the end of the block: Python's `async with lock:`.
+   *
+   * @param options `timeout` in milliseconds, and an `AbortSignal`.
+   * @returns This lock, now held.
+   * @throws {DOMException} A `TimeoutError` if the timeout passed first.
+   * @throws {unknown} The signal's reason, if it aborts the wait.
+   *
+   * @example Hold for a block
+   * ```ts
+   * import { Lock } from "@parallel/parallel/async";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * {
+   *   await using _ = await lock.hold();
+   *   strictEqual(lock.locked, true);
+   * }
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  hold(options?: WaitOptions): Promise<this> {
+    if (options === undefined && !this.#locked) {
+      this.#locked = true;
+      return this.#held ??= Promise.resolve(this);
+    }
+    return this.#holdLater(options);
+  }
+
+  async #holdLater(options: WaitOptions | undefined): Promise<this> {
+    if (!await this.acquire(options)) throw timeoutError("Lock", options);
+    return this;
+  }
+
+  /**
+   * Releases the lock: what `using` calls at the end of the block.
+   *
+   * @throws {NotHeldError} If the lock is not held.
+   *
+   * @example Release by dispose
+   * ```ts
+   * import { Lock } from "@parallel/parallel/async";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * lock.tryAcquire();
+   * lock[Symbol.dispose]();
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /**
+   * Releases the lock: what `await using` calls at the end of the block.
+   *
+   * @returns A promise that resolves once released.
+   * @throws {NotHeldError} If the lock is not held.
+   *
+   * @example Release by async dispose
+   * ```ts
+   * import { Lock } from "@parallel/parallel/async";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * const lock = new Lock();
+   * await lock.acquire();
+   * await lock[Symbol.asyncDispose]();
+   * strictEqual(lock.locked, false);
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return DONE;
+  }
+}
