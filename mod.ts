@@ -1,7 +1,9 @@
 /**
  * Python's parallelism toolbox for Deno: locks, semaphores, events,
  * conditions, barriers, queues, shared values and pipes that work across Web
- * Workers, built on SharedArrayBuffer and Atomics.
+ * Workers, built on SharedArrayBuffer and Atomics; and threads, thread pools
+ * and futures (also at `@parallel/parallel/pools`). The asyncio family, for
+ * the tasks of one event loop, is at `@parallel/parallel/async`.
  *
  * Every blocking call has an async face that never blocks the event loop and
  * a `Sync` face that blocks the thread, and every wait takes
@@ -22,3 +24,4 @@
  * @module
  */
 export * from "./primitives/mod.ts";
+export * from "./pools/mod.ts";

@@ -7,7 +7,7 @@ import { adoptHeap } from "../primitives/_heap.ts";
 import { adoptIdent } from "../primitives/_thread.ts";
 // All of them, so that any primitive among the arguments can be revived.
 import { Event, SimpleQueue } from "../primitives/mod.ts";
-import type { ThreadData } from "./thread.ts";
+import type { ThreadData } from "./_transport.ts";
 
 const data = workerData as ThreadData;
 adoptHeap(data.heap);

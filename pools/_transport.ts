@@ -10,6 +10,7 @@
 // works for a `file:` entry and for the `https:` one of a JSR package.
 
 import { Worker } from "node:worker_threads";
+import type { Handle } from "../primitives/_handle.ts";
 import type { QueueHandle } from "../primitives/_queue_core.ts";
 
 /** Words of a worker's info block: its thread id, and whether it is ready. */
@@ -32,6 +33,24 @@ export interface WorkerData {
   info: Int32Array;
   /** The pool's doorbell (`_bell.ts`). */
   bell: Int32Array;
+}
+
+/** What a Thread's worker receives (`_thread_worker.ts`). */
+export interface ThreadData {
+  /** The program's shared heap, adopted first. */
+  heap: SharedArrayBuffer;
+  /** The thread id reserved for it. */
+  ident: number;
+  /** The thread's name, for messages. */
+  name: string;
+  /** The module of an export target, or undefined for a function. */
+  module: string | undefined;
+  /** The export's name, or the function's source. */
+  source: string;
+  /** A SimpleQueue holding the argument list. */
+  args: QueueHandle;
+  /** Set when the target has returned or thrown (an Event). */
+  finished: Handle;
 }
 
 /** How a worker ended: its exit code, and the error that killed it if any. */

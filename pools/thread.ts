@@ -1,30 +1,14 @@
 import { heap } from "../primitives/_heap.ts";
-import { type QueueHandle, SimpleQueue } from "../primitives/queue.ts";
+import { SimpleQueue } from "../primitives/queue.ts";
 import { Event } from "../primitives/event.ts";
-import type { Handle } from "../primitives/_handle.ts";
 import { quote, type WaitOptions } from "../primitives/_options.ts";
 import { reserveIdent } from "../primitives/_thread.ts";
 import { markAbandoned } from "../primitives/_mutex.ts";
-import { startWorker, type WorkerExit } from "./_transport.ts";
+import { startWorker, type ThreadData, type WorkerExit } from "./_transport.ts";
 import { InvalidStateError } from "./errors.ts";
 
 const ENTRY = new URL("./_thread_worker.ts", import.meta.url);
 let counter = 0;
-
-/** What a Thread's worker receives (`_thread_worker.ts`). */
-export interface ThreadData {
-  heap: SharedArrayBuffer;
-  ident: number;
-  name: string;
-  /** The module of an export target, or undefined for a function. */
-  module: string | undefined;
-  /** The export's name, or the function's source. */
-  source: string;
-  /** A SimpleQueue holding the argument list. */
-  args: QueueHandle;
-  /** Set when the target has returned or thrown (an Event). */
-  finished: Handle;
-}
 
 /** A thread's work: a self-contained function, or an export of a module. */
 export type ThreadTarget<A extends unknown[]> =

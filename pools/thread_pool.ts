@@ -12,8 +12,9 @@ import { BrokenPoolError, InvalidStateError } from "./errors.ts";
 import type { Future } from "./future.ts";
 import { CALL, CHUNK, type Request, toMessage } from "./_wire.ts";
 
+/** Any function: a task sent as source. */
 // deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => unknown;
+export type AnyFunction = (...args: any[]) => unknown;
 
 /** The names of a module's exports that are functions: its tasks. */
 export type TaskName<M> =
@@ -22,16 +23,20 @@ export type TaskName<M> =
   }[keyof M]
   & string;
 
-type TaskOf<M, K extends keyof M> = M[K] extends AnyFunction ? M[K] : never;
+/** The function type of the task `K` of module `M`. */
+export type TaskOf<M, K extends keyof M> = M[K] extends AnyFunction ? M[K]
+  : never;
 
 /** A task: the name of an export of the pool's module, or a function. */
 export type Target<M> = TaskName<M> | AnyFunction;
 
-type ArgsOf<M, T> = T extends AnyFunction ? Parameters<T>
+/** The argument types of a task (a function, or an export's name). */
+export type ArgsOf<M, T> = T extends AnyFunction ? Parameters<T>
   : T extends keyof M ? Parameters<TaskOf<M, T>>
   : never;
 
-type ResultOf<M, T> = T extends AnyFunction ? Awaited<ReturnType<T>>
+/** The result type of a task, awaited. */
+export type ResultOf<M, T> = T extends AnyFunction ? Awaited<ReturnType<T>>
   : T extends keyof M ? Awaited<ReturnType<TaskOf<M, T>>>
   : never;
 
