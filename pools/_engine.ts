@@ -161,17 +161,13 @@ export class Engine {
 
   // --- submitting -----------------------------------------------------------
 
-  /**
-   * Queues a task; `check` throws (before anything is queued) if its
-   * arguments cannot cross to a worker.
-   */
+  /** Queues a task, whose arguments the caller has checked. */
   submit(
     kind: Request[2],
     target: string,
     args: unknown[],
     settings: TaskSettings,
     message: Message | undefined,
-    check: (request: Request) => void,
   ): FutureController<unknown> {
     const id = this.#nextId++;
     const request: Request = message === undefined
@@ -193,19 +189,25 @@ export class Engine {
       control.reject(signal.reason);
       return control;
     }
-    const slot = this.#pick();
-    if (slot !== undefined) {
-      this.#send(slot, task); // throws, queueing nothing, if it cannot cross
-    } else {
-      if (message === undefined) check(request);
-      this.#pending.push(task);
-      this.#queued++;
-      this.#grow();
-    }
+    // Registered before it is sent: a tiny task can be answered (and
+    // settled, by #drain) before #send returns.
     this.#unsettled.add(task);
     if (signal !== undefined) {
       task.onAbort = () => this.#abort(task!, signal.reason);
       signal.addEventListener("abort", task.onAbort, { once: true });
+    }
+    const slot = this.#pick();
+    if (slot !== undefined) {
+      try {
+        this.#send(slot, task);
+      } catch (error) {
+        this.#finish(task);
+        throw error;
+      }
+    } else {
+      this.#pending.push(task);
+      this.#queued++;
+      this.#grow();
     }
     this.#drain();
     return control;
@@ -215,7 +217,7 @@ export class Engine {
   #pick(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#workers) {
-      if (slot.retiring || slot.inFlight.length >= DEPTH) continue;
+      if (!this.#open(slot)) continue;
       if (best === undefined || slot.inFlight.length < best.inFlight.length) {
         best = slot;
         if (slot.inFlight.length === 0) break;
@@ -226,6 +228,12 @@ export class Engine {
       return this.#spawn();
     }
     return best ?? (this.#canGrow() ? this.#spawn() : undefined);
+  }
+
+  /** Whether a worker can take one more task now. */
+  #open(slot: Slot): boolean {
+    return !slot.retiring && slot.inFlight.length < DEPTH &&
+      slot.sent < this.#options.maxTasksPerWorker;
   }
 
   #canGrow(): boolean {
@@ -255,7 +263,6 @@ export class Engine {
       if (slot.outbox === undefined) {
         slot.worker.postMessage(sent, message.transfer);
       } else {
-        structuredClone(sent); // what postMessage would refuse, refused now
         slot.outbox.push([sent, message.transfer]);
       }
       if (message.transfer.length > 0) task.message = undefined;
@@ -272,6 +279,7 @@ export class Engine {
       slot.idleTimer = undefined;
     }
     if (slot.inFlight.length === 1) this.#started(task);
+    this.#drain();
   }
 
   /** The head of a worker's line is running: mark it, start its clock. */
@@ -279,8 +287,14 @@ export class Engine {
     if (task.done || task.started) return;
     task.started = true;
     if (!task.control.future.running) task.control.setRunning();
+    // A worker still loading its module or running its initializer has not
+    // started the task: its clock starts when the worker says it is ready.
+    if (task.worker!.outbox === undefined) this.#startClock(task);
+  }
+
+  #startClock(task: Task): void {
     const { timeout } = task.settings;
-    if (timeout !== Infinity) {
+    if (timeout !== Infinity && !task.done && task.timer === undefined) {
       task.timer = setTimeout(() => {
         task.timer = undefined;
         this.#abort(
@@ -297,7 +311,7 @@ export class Engine {
   /** Fills a worker's line from the tasks that wait here. */
   #dispatchTo(slot: Slot): void {
     while (
-      !slot.retiring && slot.inFlight.length < DEPTH &&
+      this.#open(slot) &&
       this.#pendingHead < this.#pending.length
     ) {
       const task = this.#pending[this.#pendingHead]!;
@@ -485,12 +499,16 @@ export class Engine {
       retiring: false,
       outbox: [],
     };
+    // The worker's first message says that it is ready: it listens for
+    // messages, has loaded the module and run the initializer.
     worker.once("message", () => {
       const outbox = slot.outbox ?? [];
       slot.outbox = undefined;
       for (const [sent, transfer] of outbox) {
         worker.postMessage(sent, transfer);
       }
+      const head = slot.inFlight[0];
+      if (head?.started) this.#startClock(head);
     });
     this.#workers.add(slot);
     this.#exits.add(exited);
@@ -499,6 +517,13 @@ export class Engine {
       this.#exited(slot, exit);
     });
     return slot;
+  }
+
+  /** Workers that are not on their way out. */
+  #staying(): number {
+    let count = 0;
+    for (const slot of this.#workers) if (!slot.retiring) count++;
+    return count;
   }
 
   /** A worker that will take no more tasks ends once its line is empty. */
@@ -513,10 +538,10 @@ export class Engine {
       return;
     }
     const { idleTimeout, minWorkers } = this.#options;
-    if (idleTimeout === Infinity || this.#workers.size <= minWorkers) return;
+    if (idleTimeout === Infinity || this.#staying() <= minWorkers) return;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.inFlight.length === 0 && this.#workers.size > minWorkers) {
+      if (slot.inFlight.length === 0 && this.#staying() > minWorkers) {
         this.#retire(slot);
       }
     }, idleTimeout);
@@ -575,6 +600,7 @@ export class Engine {
     }
     this.#grow();
     if (this.#inFlight === 0) this.#wake?.abort();
+    else this.#drain();
   }
 
   /** Workers cannot start: every task fails, and so does every submit. */
@@ -612,6 +638,11 @@ export class Engine {
       await Promise.allSettled(
         [...this.#unsettled].map((task) => task.control.future),
       );
+      // Every future is done: a task still here would be a bug, and this
+      // loop would spin on resolved promises forever.
+      for (const task of this.#unsettled) {
+        if (task.control.future.done) this.#unsettled.delete(task);
+      }
     }
     for (const slot of this.#workers) {
       slot.retiring = true;

@@ -8,6 +8,7 @@ import { adoptIdent } from "../primitives/_thread.ts";
 // All of them, so that any primitive among the arguments can be revived.
 import { Event, SimpleQueue } from "../primitives/mod.ts";
 import type { ThreadData } from "./_transport.ts";
+import { fromMessage } from "./_wire.ts";
 
 const data = workerData as ThreadData;
 adoptHeap(data.heap);
@@ -32,7 +33,9 @@ if (typeof scope.close === "function") {
 }
 
 try {
-  const args = SimpleQueue.from<unknown[]>(data.args).getNowait();
+  const args = "queue" in data.args
+    ? SimpleQueue.from<unknown[]>(data.args.queue).getNowait()
+    : fromMessage(data.args.message) as unknown[];
   const fn = data.module === undefined
     ? new Function(`return (${data.source});`)()
     : (await import(data.module))[data.source];

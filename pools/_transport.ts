@@ -47,8 +47,11 @@ export interface ThreadData {
   module: string | undefined;
   /** The export's name, or the function's source. */
   source: string;
-  /** A SimpleQueue holding the argument list. */
-  args: QueueHandle;
+  /**
+   * The argument list: in a SimpleQueue, or as a message (`_wire.ts`) when
+   * the queue cannot carry it.
+   */
+  args: { queue: QueueHandle } | { message: unknown };
   /** Set when the target has returned or thrown (an Event). */
   finished: Handle;
 }

@@ -144,3 +144,27 @@ export function fromMessage(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * Arguments for `postMessage`: primitives replaced by handles, then cloned
+ * at once, with `transfer` moved into the clone. So a value that cannot be
+ * sent is a TypeError now, and the caller's buffers are detached now, as
+ * `postMessage` would do, even if the task waits before it is posted.
+ *
+ * @returns The clone and the buffers to transfer when it is posted.
+ */
+export function prepareMessage(
+  where: string,
+  args: unknown,
+  transfer: ArrayBuffer[],
+): { args: unknown; transfer: ArrayBuffer[] } {
+  try {
+    return structuredClone({ args: toMessage(args), transfer }, { transfer });
+  } catch (error) {
+    throw new TypeError(
+      `${where}: its arguments cannot be sent to a worker (${
+        (error as Error).message
+      })`,
+    );
+  }
+}

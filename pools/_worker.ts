@@ -42,9 +42,6 @@ function onMessage({ id, args }: { id: number; args: unknown }): void {
   }
 }
 parentPort!.on("message", onMessage);
-// Messages posted before a worker listens are lost (Deno 2.9.6): the pool
-// holds them until it hears this.
-parentPort!.postMessage("listening");
 
 const requests = SimpleQueue.from<Request | typeof STOP>(data.requests);
 const responses = SimpleQueue.from<Response>(data.responses);
@@ -109,9 +106,12 @@ function respond(id: number, status: number, value: unknown): void {
 
 if (data.initializer !== undefined) {
   const { target, args } = data.initializer;
-  await run(target, args);
+  await run(target, fromMessage(args) as unknown[]);
 }
 Atomics.store(data.info, INFO_READY, 1);
+// Messages posted before a worker listens are lost (Deno 2.9.6): the pool
+// holds them until it hears this, and starts the clock of a task then.
+parentPort!.postMessage("ready");
 
 for (;;) {
   if (requests.qsize() === 0) spinUntil(() => requests.qsize() !== 0);

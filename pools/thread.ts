@@ -6,6 +6,7 @@ import { reserveIdent } from "../primitives/_thread.ts";
 import { markAbandoned } from "../primitives/_mutex.ts";
 import { startWorker, type ThreadData, type WorkerExit } from "./_transport.ts";
 import { InvalidStateError } from "./errors.ts";
+import { prepareMessage } from "./_wire.ts";
 
 const ENTRY = new URL("./_thread_worker.ts", import.meta.url);
 let counter = 0;
@@ -234,8 +235,19 @@ export class Thread<A extends unknown[] = unknown[]> {
         "Cannot start Thread: threads can only be started once",
       );
     }
-    const args = new SimpleQueue<unknown[]>({ maxWaiters: 1 });
-    args.put(this.#args); // a TypeError here, before anything starts
+    // The arguments go as queue items do, or else by message (what holds a
+    // SharedArrayBuffer, a SharedArray or a queue); what neither can carry
+    // is a TypeError here, before anything starts.
+    let args: ThreadData["args"];
+    try {
+      const queue = new SimpleQueue<unknown[]>({ maxWaiters: 1 });
+      queue.put(this.#args);
+      args = { queue: queue.handle };
+    } catch {
+      args = {
+        message: prepareMessage("Cannot start Thread", this.#args, []).args,
+      };
+    }
     const finished = new Event();
     const ident = reserveIdent();
     const data: ThreadData = {
@@ -244,7 +256,7 @@ export class Thread<A extends unknown[] = unknown[]> {
       name: this.#name,
       module: this.#module,
       source: this.#source,
-      args: args.handle,
+      args,
       finished: finished.handle,
     };
     const { exited } = startWorker(ENTRY, data, {

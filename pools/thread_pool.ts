@@ -10,7 +10,7 @@ import {
 } from "./_engine.ts";
 import { BrokenPoolError, InvalidStateError } from "./errors.ts";
 import type { Future } from "./future.ts";
-import { CALL, CHUNK, type Request, toMessage } from "./_wire.ts";
+import { CALL, CHUNK, prepareMessage, type Request } from "./_wire.ts";
 
 /** Any function: a task sent as source. */
 // deno-lint-ignore no-explicit-any
@@ -292,12 +292,9 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
           : checkInteger(where, "maxQueue", options.maxQueue, 0),
       initializer: initializer === undefined ? undefined : {
         target: this.#target(where, initializer, module),
-        args: initargs,
+        args: prepareMessage(where, initargs, []).args as unknown[],
       },
     };
-    if (settings.initializer !== undefined) {
-      encode(settings.initializer.args, heap(), where);
-    }
     this.#engine = new Engine(settings);
   }
 
@@ -399,28 +396,9 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     if (this.#engine.full) {
       throw new QueueFull(`${where}: the pool's queue is full`);
     }
+    // What cannot be sent fails here, before anything is queued.
     const message = this.#route(where, kind, source, args, transfer);
-    try {
-      return this.#engine.submit(
-        kind,
-        source,
-        args,
-        settings,
-        message,
-        // A task that waits for a worker is encoded once now, so that a bad
-        // argument fails here (numbers, strings and booleans always cross).
-        (request) => {
-          if (!args.every(isPlain)) encode(request, heap(), where);
-        },
-      ).future;
-    } catch (error) {
-      if (error instanceof DOMException && error.name === "DataCloneError") {
-        throw new TypeError(
-          `${where}: its arguments cannot be sent to a worker (${error.message})`,
-        );
-      }
-      throw error;
-    }
+    return this.#engine.submit(kind, source, args, settings, message).future;
   }
 
   /**
@@ -444,19 +422,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
         // Not through shared memory: try a message.
       }
     }
-    const prepared = toMessage(args);
-    if (transfer.length === 0) {
-      try {
-        structuredClone(prepared);
-      } catch (error) {
-        throw new TypeError(
-          `${where}: its arguments cannot be sent to a worker (${
-            (error as Error).message
-          })`,
-        );
-      }
-    }
-    return { args: prepared, transfer };
+    return prepareMessage(where, args, transfer);
   }
 
   get #module(): string | undefined {

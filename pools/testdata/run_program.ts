@@ -1,0 +1,47 @@
+// Runs pools/testdata/program.ts in a `deno run` subprocess, for the tests of
+// how a program that uses pools and threads ends.
+
+/** What a finished subprocess left behind. */
+export interface ProgramOutput {
+  /** Its exit code. */
+  code: number;
+  /** Its standard output. */
+  stdout: string;
+  /** Its standard error. */
+  stderr: string;
+}
+
+/**
+ * The longest a program may run (a bound, not a timing): one that does not
+ * end by then is killed, and its exit code says so.
+ */
+export const PROGRAM_BOUND_MS = 20_000;
+
+/** Runs `program.ts SCENARIO` with `--allow-read`, killing it after the bound. */
+export async function runProgram(scenario: string): Promise<ProgramOutput> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), PROGRAM_BOUND_MS);
+  try {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        new URL("./program.ts", import.meta.url).pathname,
+        scenario,
+      ],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: controller.signal,
+    }).output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
