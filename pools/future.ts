@@ -79,10 +79,16 @@ export class Future<T> implements PromiseLike<T> {
   #value: T | undefined;
   #error: unknown;
   #onCancel: (() => unknown) | undefined;
-  #callbacks: ((future: Future<T>) => void)[] = [];
+  // Typed so that Future stays covariant in T (a Future<never> is a
+  // Future<number>); each callback is called with this very future.
+  #callbacks: ((future: never) => void)[] = [];
   #waiters = new Set<() => void>();
   #promise: Promise<T> | undefined;
-  #resolvers: PromiseWithResolvers<T> | undefined;
+  // What settles the promise behind `then`: only functions that take
+  // values in, so that they do not make Future invariant in T.
+  #promiseSettlers:
+    | { resolve(value: never): void; reject(error: unknown): void }
+    | undefined;
 
   private constructor(onCancel: (() => unknown) | undefined) {
     this.#onCancel = onCancel;
@@ -470,8 +476,12 @@ export class Future<T> implements PromiseLike<T> {
   #getPromise(): Promise<T> {
     if (this.#promise === undefined) {
       if (!this.done) {
-        this.#resolvers = Promise.withResolvers<T>();
-        this.#promise = this.#resolvers.promise;
+        const { promise, resolve, reject } = Promise.withResolvers<T>();
+        this.#promiseSettlers = {
+          resolve: resolve as (value: never) => void,
+          reject,
+        };
+        this.#promise = promise;
       } else if (this.#failed) {
         this.#promise = Promise.reject(this.#error);
       } else {
@@ -514,10 +524,10 @@ export class Future<T> implements PromiseLike<T> {
 
   /** Settles the promise, then runs the waiters and the callbacks. */
   #notify(): void {
-    if (this.#resolvers !== undefined) {
-      if (this.#failed) this.#resolvers.reject(this.#error);
-      else this.#resolvers.resolve(this.#value as T);
-      this.#resolvers = undefined;
+    if (this.#promiseSettlers !== undefined) {
+      if (this.#failed) this.#promiseSettlers.reject(this.#error);
+      else this.#promiseSettlers.resolve(this.#value as never);
+      this.#promiseSettlers = undefined;
     }
     const waiters = [...this.#waiters];
     this.#waiters.clear();
@@ -526,7 +536,7 @@ export class Future<T> implements PromiseLike<T> {
     this.#callbacks = [];
     for (const callback of callbacks) {
       try {
-        callback(this);
+        callback(this as never);
       } catch (error) {
         reportCallbackError(error);
       }
