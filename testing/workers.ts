@@ -102,13 +102,20 @@ export async function waitFor(
   }
 }
 
-/** Awaits `promise`, failing after 10 s if a bug never settles it. */
-export async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+/**
+ * Awaits `promise`, failing after `ms` (10 s by default) if a bug never
+ * settles it: a bound, not a timing.
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const bound = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new Error(`Gave up waiting until ${what}`)),
-      10_000,
+      ms,
     );
   });
   try {
@@ -116,6 +123,25 @@ export async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * How long a pool or Thread test may take before it fails: the first worker
+ * of a run may wait for Deno to type-check its modules.
+ */
+export const TEST_BOUND_MS = 30_000;
+
+/** A test whose body is bounded: a hang fails it instead of the whole run. */
+export function boundedTest(
+  name: string,
+  fn: () => Promise<void>,
+  options: { ignore?: boolean } = {},
+): void {
+  Deno.test({
+    name,
+    ignore: options.ignore ?? false,
+    fn: () => within(fn(), `the test "${name}" ends`, TEST_BOUND_MS),
+  });
 }
 
 /** Marks `promise` handled: a test failing before it awaits it reports its own error. */
