@@ -2,8 +2,9 @@
 //
 // Each worker has a request queue and a response queue of its own (the
 // cross-worker SimpleQueue: bytes in shared memory, no postMessage), and at
-// most DEPTH tasks in flight, so that one long task cannot hold many others
-// hostage while a sibling idles; the rest wait here, on the main thread,
+// a short line of tasks in flight (two for long tasks, up to MAX_DEPTH for
+// tiny ones), so that one long task cannot hold many others hostage while a
+// sibling idles; the rest wait here, on the main thread,
 // where cancelling or aborting one is just dropping it. Workers bump one
 // shared doorbell after each response, which the main thread spins on
 // briefly and then sleeps on.
@@ -39,10 +40,14 @@ import { BrokenPoolError, WorkerCrashedError } from "./errors.ts";
 import type { Worker } from "node:worker_threads";
 
 /**
- * Tasks in flight per worker: one running, one ready behind it, so that a
- * worker does not idle while the main thread handles its last result.
+ * Tasks in flight per worker: at least one running and one ready behind it,
+ * so that a worker does not idle while the main thread handles its last
+ * result; more for short tasks, so that a line holds about LINE_MS of work
+ * (the main thread may be asleep, and waking it costs about 50 µs).
  */
-const DEPTH = 2;
+const MIN_DEPTH = 2;
+const MAX_DEPTH = 32;
+const LINE_MS = 0.25;
 const QUEUED = 0;
 const CANCELLED = 2;
 const ENTRY = new URL("./_worker.ts", import.meta.url);
@@ -84,6 +89,8 @@ interface Task {
   slot?: number | undefined;
   /** Settled (or cancelled) here: the worker's answer is ignored. */
   done: boolean;
+  /** When it was last sent to a worker (performance.now()). */
+  sentAt: number;
   /** Marked running, its clock started (once, even if it is sent again). */
   started: boolean;
   timer?: Timer | undefined;
@@ -98,6 +105,8 @@ interface Slot {
   readonly inFlight: Task[];
   sent: number;
   finished: number;
+  /** When it last answered (performance.now()). */
+  answeredAt: number;
   /** No more tasks go to it (maxTasksPerWorker, idle, shutdown). */
   retiring: boolean;
   /**
@@ -124,6 +133,9 @@ export class Engine {
   #wake: AbortController | undefined;
   #broken: Error | undefined;
   #closed = false;
+  /** A running average of how long a task takes (ms), and the line length it gives. */
+  #taskMs = 1;
+  #depth = MIN_DEPTH;
   readonly #unsettled = new Set<Task>();
 
   constructor(options: EngineOptions) {
@@ -183,6 +195,7 @@ export class Engine {
       settings,
       done: false,
       started: false,
+      sentAt: 0,
     };
     const { signal } = settings;
     if (signal?.aborted) {
@@ -232,7 +245,7 @@ export class Engine {
 
   /** Whether a worker can take one more task now. */
   #open(slot: Slot): boolean {
-    return !slot.retiring && slot.inFlight.length < DEPTH &&
+    return !slot.retiring && slot.inFlight.length < this.#depth &&
       slot.sent < this.#options.maxTasksPerWorker;
   }
 
@@ -254,7 +267,7 @@ export class Engine {
   }
 
   #send(slot: Slot, task: Task): void {
-    const index = slot.sent % DEPTH;
+    const index = slot.sent % MAX_DEPTH;
     const [id, , kind, target, args] = task.request;
     const message = task.message;
     if (message !== undefined) {
@@ -270,6 +283,7 @@ export class Engine {
     Atomics.store(slot.data.claims, index, QUEUED);
     slot.requests.put([id, index, kind, target, args]);
     slot.sent++;
+    task.sentAt = performance.now();
     task.worker = slot;
     task.slot = index;
     slot.inFlight.push(task);
@@ -406,7 +420,7 @@ export class Engine {
       while (this.#inFlight > 0) {
         const seen = bellSeq(this.#bell);
         if (this.#collect()) continue;
-        if (await this.#spin(seen)) continue;
+        if (this.#spareCore() && await this.#spin(seen)) continue;
         this.#wake = new AbortController();
         try {
           await waitBell(this.#bell, seen, this.#wake.signal);
@@ -426,6 +440,16 @@ export class Engine {
    * microtask queue while it watches: the code awaiting the results just
    * handed out runs, and may submit the next task.
    */
+  /**
+   * Whether a core is left for this thread while the busy workers run: if
+   * not, spinning would only slow them down.
+   */
+  #spareCore(): boolean {
+    let busy = 0;
+    for (const slot of this.#workers) if (slot.inFlight.length > 0) busy++;
+    return busy < navigator.hardwareConcurrency;
+  }
+
   async #spin(seen: number): Promise<boolean> {
     const end = performance.now() + SPIN_MS;
     do {
@@ -449,6 +473,22 @@ export class Engine {
     return any;
   }
 
+  /**
+   * Updates the average task time from this answer: the time since the task
+   * was sent, or since its worker's previous answer if that came later (a
+   * worker runs its line in order).
+   */
+  #measure(slot: Slot, task: Task): void {
+    const now = performance.now();
+    const elapsed = now - Math.max(task.sentAt, slot.answeredAt);
+    slot.answeredAt = now;
+    this.#taskMs = 0.9 * this.#taskMs + 0.1 * elapsed;
+    this.#depth = Math.min(
+      MAX_DEPTH,
+      Math.max(MIN_DEPTH, Math.ceil(LINE_MS / this.#taskMs)),
+    );
+  }
+
   #respond(slot: Slot, [id, status, value]: Response): void {
     const task = slot.inFlight.shift()!;
     if (task.id !== id) {
@@ -456,6 +496,7 @@ export class Engine {
     }
     this.#inFlight--;
     slot.finished++;
+    this.#measure(slot, task);
     if (!task.done) {
       this.#finish(task);
       if (status === OK) task.control.resolve(value);
@@ -479,7 +520,7 @@ export class Engine {
       initializer: this.#options.initializer,
       requests: undefined!,
       responses: undefined!,
-      claims: new Int32Array(new SharedArrayBuffer(4 * DEPTH)),
+      claims: new Int32Array(new SharedArrayBuffer(4 * MAX_DEPTH)),
       info: new Int32Array(new SharedArrayBuffer(8)),
       bell: this.#bell,
     };
@@ -496,6 +537,7 @@ export class Engine {
       inFlight: [],
       sent: 0,
       finished: 0,
+      answeredAt: 0,
       retiring: false,
       outbox: [],
     };

@@ -81,8 +81,9 @@ export class Future<T> implements PromiseLike<T> {
   #onCancel: (() => unknown) | undefined;
   // Typed so that Future stays covariant in T (a Future<never> is a
   // Future<number>); each callback is called with this very future.
-  #callbacks: ((future: never) => void)[] = [];
-  #waiters = new Set<() => void>();
+  // Both made on first use: most futures of a pool never need them.
+  #callbacks: ((future: never) => void)[] | undefined;
+  #waiters: Set<() => void> | undefined;
   #promise: Promise<T> | undefined;
   // What settles the promise behind `then`: only functions that take
   // values in, so that they do not make Future invariant in T.
@@ -100,8 +101,8 @@ export class Future<T> implements PromiseLike<T> {
     setRunningOf = (future) => future.#setRunning();
     settleOf = (future, failed, value) => future.#settle(failed, value);
     watch = (future, waiter) => {
-      future.#waiters.add(waiter);
-      return () => future.#waiters.delete(waiter);
+      (future.#waiters ??= new Set()).add(waiter);
+      return () => future.#waiters?.delete(waiter);
     };
     failedOf = (future) => future.#state === FINISHED && future.#failed;
   }
@@ -312,7 +313,7 @@ export class Future<T> implements PromiseLike<T> {
       );
     }
     if (!this.done) {
-      this.#callbacks.push(fn);
+      (this.#callbacks ??= []).push(fn);
       return;
     }
     try {
@@ -529,11 +530,12 @@ export class Future<T> implements PromiseLike<T> {
       else this.#promiseSettlers.resolve(this.#value as never);
       this.#promiseSettlers = undefined;
     }
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const waiter of waiters) waiter();
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) { for (const waiter of waiters) waiter(); }
     const callbacks = this.#callbacks;
-    this.#callbacks = [];
+    this.#callbacks = undefined;
+    if (callbacks === undefined) return;
     for (const callback of callbacks) {
       try {
         callback(this as never);
@@ -639,13 +641,28 @@ export function createFuture<T>(
       }`,
     );
   }
-  const future = construct<T>(onCancel);
-  return {
-    future,
-    setRunning: () => setRunningOf(future),
-    resolve: (value) => settleOf(future, false, value),
-    reject: (error) => settleOf(future, true, error),
-  };
+  return new Controller(construct<T>(onCancel));
+}
+
+/** One object per future, with no closures: a pool makes many. */
+class Controller<T> implements FutureController<T> {
+  readonly future: Future<T>;
+
+  constructor(future: Future<T>) {
+    this.future = future;
+  }
+
+  setRunning(): boolean {
+    return setRunningOf(this.future);
+  }
+
+  resolve(value: T): void {
+    settleOf(this.future, false, value);
+  }
+
+  reject(error: unknown): void {
+    settleOf(this.future, true, error);
+  }
 }
 
 /** Return as soon as any future finishes or is cancelled. */

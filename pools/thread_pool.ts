@@ -142,6 +142,11 @@ function isPlain(value: unknown): boolean {
   return type === "number" || type === "string" || type === "boolean";
 }
 
+/** The sources of function tasks: a function's source is read once. */
+// deno-lint-ignore ban-types
+const sources = new WeakMap<Function, string>();
+const NONE: ArrayBuffer[] = [];
+
 /** Python's `Pool.map` chunk size: about four tasks per worker. */
 function defaultChunksize(items: number, workers: number): number {
   return Math.max(1, Math.ceil(items / (workers * 4)));
@@ -188,6 +193,8 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
   readonly #engine: Engine;
   readonly #maxWorkers: number;
   readonly #taskTimeout: number;
+  /** The settings of a task submitted without options. */
+  readonly #defaults: TaskSettings;
   #shutdown = false;
   #closing: Promise<void> | undefined;
 
@@ -272,6 +279,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
       "taskTimeout",
       options?.taskTimeout ?? Infinity,
     );
+    this.#defaults = { timeout: this.#taskTimeout, signal: undefined };
     const settings: EngineOptions = {
       module,
       maxWorkers,
@@ -331,7 +339,9 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
         }`,
       );
     }
-    const source = target.toString();
+    let source = sources.get(target);
+    if (source !== undefined) return source;
+    source = target.toString();
     if (source.endsWith("{ [native code] }")) {
       throw new TypeError(
         `${where}: ${
@@ -339,10 +349,12 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
         } has no source to send (a built-in or bound function)`,
       );
     }
+    sources.set(target, source);
     return source;
   }
 
   #settings(where: string, options: TaskOptions | undefined): TaskSettings {
+    if (options === undefined) return this.#defaults;
     checkObject(where, "options", options);
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
@@ -360,7 +372,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     where: string,
     options: TaskOptions | undefined,
   ): ArrayBuffer[] {
-    const transfer = options?.transfer ?? [];
+    const transfer = options?.transfer ?? NONE;
     if (
       !Array.isArray(transfer) ||
       !transfer.every((each) => each instanceof ArrayBuffer)
