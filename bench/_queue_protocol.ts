@@ -29,7 +29,7 @@ export type Request =
 /** The bound of the bounded Queue, in items. */
 export const BOUNDED = 1024;
 
-/** The small item of every case: about 45 bytes of JSON. */
+/** The small item of every case: about 45 bytes of JSON, 54 in a Queue. */
 export function item(i: number): { id: number; name: string; value: number } {
   return { id: i, name: "item", value: i * 1.5 };
 }

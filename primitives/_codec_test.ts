@@ -16,7 +16,9 @@ import {
   CLONE_WITH_PRIMITIVES,
   decode,
   encode,
-  JSON_TEXT,
+  PLAIN,
+  received,
+  written,
 } from "./_codec.ts";
 import { heap } from "./_heap.ts";
 import { Barrier } from "./barrier.ts";
@@ -36,10 +38,7 @@ import {
 
 function roundTrip<T>(value: T): T {
   const encoded = encode(value, heap(), "Cannot test");
-  return decode(
-    encoded.tag,
-    encoded.tag === JSON_TEXT ? encoded.text : encoded.bytes,
-  ) as T;
+  return decode(encoded.tag, encoded.bytes) as T;
 }
 
 function tagOf(value: unknown): number {
@@ -59,7 +58,7 @@ function supported(): Record<string, unknown> {
   const buffer = new ArrayBuffer(16);
   new Uint8Array(buffer).set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   return {
-    // The JSON fast path.
+    // The PLAIN fast path.
     "empty string": "",
     "ASCII string": "hello",
     "non-BMP string": "a😀b𝄞c\u{10FFFF}",
@@ -82,15 +81,15 @@ function supported(): Record<string, unknown> {
       "__proto__ look-alike": 1,
     },
     "array of strings": ["a", "😀", "\uD800"],
-    // node:v8.
     "NaN": NaN,
     "-0": -0,
     "Infinity": Infinity,
     "-Infinity": -Infinity,
-    "bigint": 2n ** 100n,
-    "negative bigint": -(2n ** 64n),
     "undefined": undefined,
     "object with undefined": { a: undefined, b: [undefined] },
+    // node:v8.
+    "bigint": 2n ** 100n,
+    "negative bigint": -(2n ** 64n),
     "sparse array": sparse,
     "Map": new Map<unknown, unknown>([
       ["a", 1],
@@ -127,12 +126,12 @@ function supported(): Record<string, unknown> {
     "boxed values": [new Number(3), new String("s"), new Boolean(false)],
     "cyclic object": cyclic,
     "cyclic array": cyclicArray,
-    // With `undefined` inside, off the JSON path: JSON text would copy the
+    // An object reached twice, so off the PLAIN path: it would copy the
     // shared object once per reference.
     "shared references": { first: shared, second: shared, none: undefined },
     "object with a null prototype": nullProto,
     "deep nesting": JSON.parse("[".repeat(100) + "]".repeat(100)),
-    "JSON-like with a Date inside": { when: new Date(0), list: [1, 2] },
+    "plain data with a Date inside": { when: new Date(0), list: [1, 2] },
   };
 }
 
@@ -222,7 +221,7 @@ Deno.test("codec: strings keep every UTF-16 code unit, lone surrogates included"
   }
 });
 
-Deno.test("codec: JSON-like values take the JSON path, the rest node:v8", () => {
+Deno.test("codec: plain data takes the PLAIN path, the rest node:v8", () => {
   for (
     const value of [
       "s",
@@ -233,19 +232,21 @@ Deno.test("codec: JSON-like values take the JSON path, the rest node:v8", () => 
       [],
       {},
       Object.create(null),
-    ]
-  ) {
-    strictEqual(tagOf(value), JSON_TEXT, JSON.stringify(value));
-  }
-  for (
-    const value of [
       undefined,
       NaN,
       -0,
       Infinity,
+      { a: undefined },
+      [undefined],
+    ]
+  ) {
+    strictEqual(tagOf(value), PLAIN, Deno.inspect(value));
+  }
+  for (
+    const value of [
       1n,
       [1, , 3],
-      { a: undefined },
+      [1, 2, ,],
       new Date(0),
       new Map(),
       { nested: [new Set()] },
@@ -642,19 +643,11 @@ Deno.test("codec: a primitive encoded and decoded in one thread is the same prim
   ok(condition.lock instanceof Lock);
 });
 
-function jsonOrClone<T>(value: T): T {
-  const encoded = encode(value, heap(), "Cannot test");
-  return decode(
-    encoded.tag,
-    encoded.tag === JSON_TEXT ? encoded.text : encoded.bytes,
-  ) as T;
-}
-
 Deno.test("codec: a decoded typed array owns a buffer like structured clone's, shared with no other item", () => {
   // node:v8's serialize()/deserialize() once decoded typed arrays as views
   // into Node's shared Buffer pool: writing one item changed another.
-  const a = jsonOrClone(new Float64Array([1, 2]));
-  const b = jsonOrClone(new Float64Array([3, 4]));
+  const a = roundTrip(new Float64Array([1, 2]));
+  const b = roundTrip(new Float64Array([3, 4]));
   notStrictEqual(a.buffer, b.buffer);
   new Float64Array(a.buffer).fill(0);
   strictEqual(b[0], 3);
@@ -665,18 +658,227 @@ Deno.test("codec: a decoded typed array owns a buffer like structured clone's, s
       new DataView(new ArrayBuffer(4)),
     ]
   ) {
-    const out = jsonOrClone(view);
+    const out = roundTrip(view);
     strictEqual(out.byteOffset, view.byteOffset);
     strictEqual(out.buffer.byteLength, view.buffer.byteLength);
   }
 });
 
-Deno.test("codec: an object reached twice in a JSON-like value arrives as one object", () => {
+Deno.test("codec: an object reached twice in plain data arrives as one object", () => {
   const shared = { n: 1 };
-  const out = jsonOrClone({ first: shared, second: shared });
+  const out = roundTrip({ first: shared, second: shared });
   strictEqual(out.first, out.second);
-  const list = jsonOrClone([shared, shared]);
+  const list = roundTrip([shared, shared]);
   strictEqual(list[0], list[1]);
-  // A flat item still takes the JSON path.
-  strictEqual(encode({ a: 1, b: "x" }, heap(), "Cannot test").tag, JSON_TEXT);
+  // A flat item still takes the PLAIN path.
+  strictEqual(encode({ a: 1, b: "x" }, heap(), "Cannot test").tag, PLAIN);
+});
+
+// ---------------------------------------------------------------------------
+// The PLAIN form
+
+Deno.test("codec: PLAIN keeps every number bit for bit", () => {
+  const numbers = [
+    0,
+    -0,
+    1,
+    -1,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2 ** 32,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    Number.EPSILON,
+    0.1,
+    1 / 3,
+    -1.5e-300,
+    1e21,
+    NaN,
+    Infinity,
+    -Infinity,
+  ];
+  for (const number of numbers) {
+    strictEqual(tagOf(number), PLAIN, String(number));
+    ok(Object.is(roundTrip(number), number), String(number));
+  }
+  const out = roundTrip({ numbers });
+  for (const [i, number] of numbers.entries()) {
+    ok(Object.is(out.numbers[i], number), String(number));
+  }
+});
+
+Deno.test("codec: PLAIN strings of every width and of every length around its cache keep their code units", () => {
+  const units = [0x41, 0x7f, 0x80, 0xe9, 0xff, 0x100, 0x20ac, 0xd800, 0xffff];
+  for (const unit of units) {
+    for (const length of [0, 1, 2, 31, 32, 33, 64, 255, 256, 257, 5000]) {
+      const text = "a".repeat(length >> 1) +
+        String.fromCharCode(unit).repeat(length - (length >> 1));
+      ok(roundTrip(text) === text, `${length} × ${unit.toString(16)}`);
+      const out = roundTrip({ [text]: text, list: [text, text] });
+      deepStrictEqual(Object.keys(out), [text, "list"]);
+      ok(out[text] === text && out.list[1] === text);
+    }
+  }
+  // Many distinct short strings: the cache of read strings is shared by all
+  // of them, and a slot taken by another string is no hit.
+  for (let i = 0; i < 5000; i++) {
+    const key = `k${i}`;
+    const value = `v${(i * 7919) % 5000}`;
+    deepStrictEqual(roundTrip({ [key]: value }), { [key]: value });
+  }
+});
+
+Deno.test("codec: a '__proto__' key of an item arrives as its own property, not as its prototype", () => {
+  const value = JSON.parse('{"a": 1, "__proto__": {"polluted": true}}');
+  const out = roundTrip(value);
+  strictEqual(Object.getPrototypeOf(out), Object.prototype);
+  ok(Object.hasOwn(out, "__proto__"));
+  deepStrictEqual(Object.keys(out), ["a", "__proto__"]);
+  deepStrictEqual(Object.getOwnPropertyDescriptor(out, "__proto__"), {
+    value: { polluted: true },
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  strictEqual(({} as Record<string, unknown>).polluted, undefined);
+});
+
+Deno.test("codec: PLAIN carries own enumerable string keys, in their order", () => {
+  const value: Record<string | symbol, unknown> = {
+    b: 1,
+    2: "x",
+    a: 2,
+    1: "y",
+  };
+  Object.defineProperty(value, "hidden", { value: 3, enumerable: false });
+  value[Symbol("s")] = 4;
+  const out = roundTrip(value);
+  strictEqual(tagOf(value), PLAIN);
+  deepStrictEqual(Reflect.ownKeys(out), ["1", "2", "b", "a"]);
+  deepStrictEqual(out, { 1: "y", 2: "x", b: 1, a: 2 });
+});
+
+Deno.test("codec: an enumerable property added to Object.prototype does not travel with items", () => {
+  const prototype = Object.prototype as Record<string, unknown>;
+  prototype.added = "inherited";
+  try {
+    const out = roundTrip({ a: 1, nested: { b: [2] } });
+    deepStrictEqual(Object.keys(out), ["a", "nested"]);
+    deepStrictEqual(Object.keys(out.nested), ["b"]);
+    ok(!Object.hasOwn(out, "added"));
+  } finally {
+    delete prototype.added;
+  }
+  deepStrictEqual(Object.keys(roundTrip({ a: 1 })), ["a"]);
+});
+
+Deno.test("codec: a getter of an item that puts another item leaves both intact", () => {
+  const queue = new Queue<unknown>();
+  const shared = { s: 1 };
+  const inner = { inner: "i".repeat(100), twice: [shared, shared] };
+  let calls = 0;
+  const item = {
+    first: shared,
+    // Read once by the PLAIN walk, once more by node:v8's.
+    get middle() {
+      if (calls++ === 0) queue.putNowait(inner);
+      return "m".repeat(50);
+    },
+    last: shared, // reached twice: the item still goes through node:v8
+  };
+  queue.putNowait(item);
+  queue.putNowait({ after: [1, 2] });
+  const gotInner = queue.getNowait() as typeof inner;
+  deepStrictEqual(gotInner, inner);
+  strictEqual(gotInner.twice[0], gotInner.twice[1]);
+  const got = queue.getNowait() as Record<string, unknown>;
+  deepStrictEqual(got, { first: shared, middle: "m".repeat(50), last: shared });
+  strictEqual(got.first, got.last);
+  deepStrictEqual(queue.getNowait(), { after: [1, 2] });
+  // All the way through PLAIN: the getter is read once.
+  queue.putNowait({
+    a: "x",
+    get b() {
+      queue.putNowait({ z: [1, "z"] });
+      return "y";
+    },
+    c: ["w"],
+  });
+  deepStrictEqual(queue.getNowait(), { z: [1, "z"] });
+  deepStrictEqual(queue.getNowait(), { a: "x", b: "y", c: ["w"] });
+  strictEqual(queue.qsize(), 0);
+});
+
+Deno.test("codec: an item far larger than the scratch buffers, then small ones", () => {
+  const big = {
+    text: "é".repeat(3 * 1024 * 1024),
+    list: new Array(1000).fill(1.5),
+  };
+  const queue = new Queue<unknown>();
+  queue.putNowait(big);
+  ok(written.bytes.length <= 1024 * 1024, "the write buffer kept its growth");
+  queue.putNowait({ small: true });
+  deepStrictEqual(queue.getNowait(), big);
+  ok(received.bytes.length <= 1024 * 1024, "the read buffer kept its growth");
+  deepStrictEqual(queue.getNowait(), { small: true });
+  deepStrictEqual(roundTrip(big), big);
+  ok(written.bytes.length <= 1024 * 1024, "the write buffer kept its growth");
+  ok(received.bytes.length <= 1024 * 1024, "the read buffer kept its growth");
+});
+
+/** A random plain value (mulberry32 from `seed`). */
+function randomPlain(next: () => number, depth: number): unknown {
+  const roll = next();
+  if (depth > 3 || roll < 0.45) {
+    const kind = Math.floor(next() * 8);
+    switch (kind) {
+      case 0:
+        return Math.floor(next() * 2 ** 32) - 2 ** 31;
+      case 1:
+        return (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20);
+      case 2:
+        return [NaN, -0, Infinity, -Infinity, null, undefined, true, false][
+          Math.floor(next() * 8)
+        ];
+      default: {
+        const length = Math.floor(next() ** 3 * 300);
+        const top = [0x80, 0x100, 0x10000][Math.floor(next() * 3)]!;
+        return String.fromCharCode(
+          ...Array.from({ length }, () => Math.floor(next() * top)),
+        );
+      }
+    }
+  }
+  const count = Math.floor(next() * 6);
+  if (roll < 0.7) {
+    return Array.from({ length: count }, () => randomPlain(next, depth + 1));
+  }
+  const object: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) {
+    const key = next() < 0.2
+      ? String(Math.floor(next() * 10))
+      : ["id", "name", "value", "é", "\u2603", ""][Math.floor(next() * 6)]! +
+        Math.floor(next() * 3);
+    object[key] = randomPlain(next, depth + 1);
+  }
+  return object;
+}
+
+Deno.test("codec: 3,000 random plain values arrive as structured clone makes them", () => {
+  let seed = 0x9e3779b9;
+  const next = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 3000; i++) {
+    const value = randomPlain(next, 0);
+    strictEqual(tagOf(value), PLAIN);
+    deepStrictEqual(roundTrip(value), structuredClone(value), `value ${i}`);
+  }
 });

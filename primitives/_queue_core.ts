@@ -8,11 +8,19 @@
 // buffers travel in the handle too.
 
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.ts";
-import { decode, encode, type Encoded } from "./_codec.ts";
+import {
+  copyOf,
+  decode,
+  decodeReceived,
+  type Encoded,
+  encodeToScratch,
+  type Scratch,
+  trimScratch,
+} from "./_codec.ts";
 import { type CondVar, condVarOf } from "./_condvar.ts";
 import { runAsync, runSync, type Steps } from "./_futex.ts";
 import { type Handle, type Layout, revive } from "./_handle.ts";
-import { type Mutex, mutexOf } from "./_mutex.ts";
+import { type Mutex, mutexOf, STATE } from "./_mutex.ts";
 import {
   checkInteger,
   parseWait,
@@ -42,6 +50,21 @@ const WORDS = STORE + STORE_WORDS;
  * others by at most this much, instead of forever.
  */
 const RECHECK_MS = 100;
+/**
+ * How many times a put or get that finds the queue full or empty (or its
+ * lock taken) looks at the queue's words again, before it waits on a
+ * condition (or the lock) for real. When the other side works in a loop, its
+ * next item (or free slot) is rarely more than a microsecond away, and a
+ * condition's wait and notify cost far more than that: the sync face looks
+ * for about 16 us, the async face, which holds up its event loop meanwhile,
+ * for about 1 us.
+ */
+const SPIN_SYNC = 2000;
+const SPIN_ASYNC = 128;
+/** Outcomes of a try. */
+const DONE = 1;
+const BUSY = 0; // the lock is taken
+const BLOCKED = -1; // the queue is full (put) or empty (get)
 
 /** The handle of a queue: the standard fields, plus its store's buffers. */
 export interface QueueHandle extends Handle {
@@ -76,6 +99,9 @@ export class QueueCore {
   readonly #arena: SharedArrayBuffer;
   readonly #wherePut: string;
   readonly #whereGet: string;
+  /** FIFO, LIFO or PRIORITY, and the bound: fixed at creation. */
+  readonly #order: number;
+  readonly #maxsize: number;
 
   /** A new, empty queue. */
   static create(
@@ -152,9 +178,11 @@ export class QueueCore {
     [this.#notEmpty, this.#notFull, this.#allDone] = this.#conditions.map((c) =>
       condVarOf.get(c)!
     ) as [CondVar, CondVar, CondVar];
+    this.#order = Atomics.load(this.words, ORDER);
+    this.#maxsize = Atomics.load(this.words, MAXSIZE);
     this.store = new ItemStore(
       this.words.subarray(STORE),
-      Atomics.load(this.words, ORDER),
+      this.#order,
       this.#index,
       this.#arena,
     );
@@ -172,7 +200,7 @@ export class QueueCore {
   }
 
   get maxsize(): number {
-    return Atomics.load(this.words, MAXSIZE);
+    return this.#maxsize;
   }
 
   get shutDown(): boolean {
@@ -208,37 +236,80 @@ export class QueueCore {
 
   // --- put ----------------------------------------------------------------
   //
-  // Each call tries the lock once and does its work at once when it can (no
-  // generator, no waiting): the common case of a queue that is neither full
-  // nor empty. Only otherwise does it run the steps that wait.
+  // Each call encodes first, into the thread's scratch buffer, outside the
+  // lock (so that a bad item throws before anything changes); then it tries
+  // the lock once and, when it gets it, only copies the bytes in and updates
+  // a few words: the common case of a queue that is neither full nor empty.
+  // Only otherwise does it copy the item out of the scratch buffer and run
+  // the steps that wait.
+  //
+  // Under the lock, the words that only change under it (the store's, the
+  // unfinished count, the shut-down flag) are read and written as plain
+  // memory: the lock's atomic operations order them between threads.
+
+  /** The priority of an item of a PriorityQueue; 0 for the other orders. */
+  #keyOf(item: unknown): number {
+    return this.#order === PRIORITY ? priorityOf(item, this.#wherePut) : 0;
+  }
 
   /** Encodes outside the lock: a bad item throws before anything changes. */
   encode(item: unknown): { encoded: Encoded; key: number } {
-    const where = this.#wherePut;
-    const key = Atomics.load(this.words, ORDER) === PRIORITY
-      ? priorityOf(item, where)
-      : 0;
-    return { encoded: encode(item, this.heap, where), key };
+    const key = this.#keyOf(item);
+    return { encoded: copyOf(this.#encode(item)), key };
+  }
+
+  #encode(item: unknown): Scratch {
+    return encodeToScratch(item, this.heap, this.#wherePut);
+  }
+
+  /** With the lock held: whether there is room for one more item. */
+  #hasRoom(): boolean {
+    if (this.words[SHUT_DOWN] !== 0) {
+      throw new QueueShutDown(`${this.kind} is shut down`);
+    }
+    return this.#maxsize === 0 || this.store.count < this.#maxsize;
+  }
+
+  /** With the lock held, after a push. */
+  #pushed(): void {
+    this.words[UNFINISHED] = this.words[UNFINISHED]! + 1;
+    this.#notEmpty.notify(1);
   }
 
   /** With the lock held: puts the item if there is room. */
   #putLocked(encoded: Encoded, key: number): boolean {
-    if (this.shutDown) throw new QueueShutDown(`${this.kind} is shut down`);
-    const maxsize = Atomics.load(this.words, MAXSIZE);
-    if (maxsize !== 0 && this.store.count >= maxsize) return false;
+    if (!this.#hasRoom()) return false;
     this.store.push(encoded, key, this.#wherePut);
-    Atomics.add(this.words, UNFINISHED, 1);
-    this.#notEmpty.notify(1);
+    this.#pushed();
     return true;
   }
 
-  /** Puts at once if the lock is free and there is room. */
-  #tryPut(encoded: Encoded, key: number): boolean {
-    if (!this.#mutex.tryAcquire()) return false;
+  /** Puts an encoded item at once if the lock is free and there is room. */
+  #tryPut(encoded: Scratch, key: number): number {
+    if (!this.#mutex.tryAcquire()) return BUSY;
     try {
-      return this.#putLocked(encoded, key);
+      if (!this.#hasRoom()) return BLOCKED;
+      this.store.pushScratch(encoded, key, this.#wherePut);
+      this.#pushed();
+      return DONE;
     } finally {
       this.#mutex.release();
+    }
+  }
+
+  /**
+   * Puts an encoded item, trying again while the lock is taken or the queue
+   * full, up to `spins` looks; whether it did.
+   */
+  #spinPut(encoded: Scratch, key: number, spins: number): boolean {
+    for (;;) {
+      const outcome = this.#tryPut(encoded, key);
+      if (outcome === DONE) {
+        trimScratch(encoded);
+        return true;
+      }
+      spins = outcome === BUSY ? this.#spinLock(spins) : this.#spinFull(spins);
+      if (spins <= 0) return false;
     }
   }
 
@@ -256,53 +327,121 @@ export class QueueCore {
     }
   }
 
+  // The options are read first: their getters (as any code) could put an
+  // item too, and so overwrite the thread's scratch buffer.
+
   put(item: unknown, options: WaitOptions | undefined): Promise<void> {
     try {
-      const { encoded, key } = this.encode(item);
       const { deadline, signal } = parseWait(this.#wherePut, options);
+      const key = this.#keyOf(item);
+      const encoded = this.#encode(item);
       signal?.throwIfAborted();
-      if (this.#tryPut(encoded, key)) return Promise.resolve();
-      return runAsync(this.putSteps(encoded, key, deadline), signal);
+      if (this.#spinPut(encoded, key, spinsUntil(deadline, SPIN_ASYNC))) {
+        return Promise.resolve();
+      }
+      return runAsync(this.putSteps(copyOf(encoded), key, deadline), signal);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   putSync(item: unknown, options: WaitOptions | undefined): void {
-    const { encoded, key } = this.encode(item);
     const { deadline, signal } = parseWait(this.#wherePut, options);
+    const key = this.#keyOf(item);
+    const encoded = this.#encode(item);
     signal?.throwIfAborted();
-    if (this.#tryPut(encoded, key)) return;
-    runSync(this.putSteps(encoded, key, deadline), signal);
+    if (this.#spinPut(encoded, key, spinsUntil(deadline, SPIN_SYNC))) return;
+    runSync(this.putSteps(copyOf(encoded), key, deadline), signal);
   }
 
   putNowait(item: unknown): void {
-    const { encoded, key } = this.encode(item);
-    if (this.#tryPut(encoded, key)) return;
-    runSync(this.putSteps(encoded, key, -Infinity));
+    const key = this.#keyOf(item);
+    const encoded = this.#encode(item);
+    if (this.#spinPut(encoded, key, 0)) return;
+    runSync(this.putSteps(copyOf(encoded), key, -Infinity));
   }
 
   // --- get ----------------------------------------------------------------
+  //
+  // The same shape: under the lock, only the bytes are copied out (into the
+  // thread's `received` buffer on the fast path); they are decoded after.
+
+  /** With the lock held: whether there is an item (throws if shut down). */
+  #hasItem(): boolean {
+    if (this.store.count > 0) return true;
+    if (this.words[SHUT_DOWN] !== 0) {
+      throw new QueueShutDown(`${this.kind} is shut down`);
+    }
+    return false;
+  }
 
   /** With the lock held: takes the next item, if there is one. */
   #getLocked(): StoredItem | undefined {
-    if (this.store.count === 0) {
-      if (this.shutDown) throw new QueueShutDown(`${this.kind} is shut down`);
-      return undefined;
-    }
+    if (!this.#hasItem()) return undefined;
     const item = this.store.pop();
     this.#notFull.notify(1);
     return item;
   }
 
-  /** Takes at once if the lock is free and there is an item. */
-  #tryGet(): StoredItem | undefined {
-    if (!this.#mutex.tryAcquire()) return undefined;
+  /**
+   * Takes an item into `received` at once if the lock is free and there is
+   * an item; whether it did.
+   */
+  #tryGet(): number {
+    if (!this.#mutex.tryAcquire()) return BUSY;
     try {
-      return this.#getLocked();
+      if (!this.#hasItem()) return BLOCKED;
+      this.store.popReceived();
+      this.#notFull.notify(1);
+      return DONE;
     } finally {
       this.#mutex.release();
     }
+  }
+
+  /**
+   * Takes an item into `received`, trying again while the lock is taken or
+   * the queue empty, up to `spins` looks; whether it did.
+   */
+  #spinGet(spins: number): boolean {
+    for (;;) {
+      const outcome = this.#tryGet();
+      if (outcome === DONE) return true;
+      spins = outcome === BUSY ? this.#spinLock(spins) : this.#spinEmpty(spins);
+      if (spins <= 0) return false;
+    }
+  }
+
+  // --- spinning -----------------------------------------------------------
+  //
+  // Each looks at one word until it changes the way that makes a try worth
+  // it, or the spins run out; it returns the spins left. A look takes no
+  // lock and changes nothing: a queue that is looked at behaves as one that
+  // is not.
+
+  /** Until the lock looks free. */
+  #spinLock(spins: number): number {
+    const words = this.#mutex.words;
+    while (spins-- > 0) if (Atomics.load(words, STATE) === 0) break;
+    return spins;
+  }
+
+  /**
+   * Until the queue looks not full. (A shutdown meanwhile is seen by the
+   * next try, at most one spin later.)
+   */
+  #spinFull(spins: number): number {
+    const words = this.words;
+    const maxsize = this.#maxsize;
+    while (spins-- > 0) if (Atomics.load(words, STORE) < maxsize) break;
+    return spins;
+  }
+
+  /** Until the queue looks not empty. */
+  #spinEmpty(spins: number): number {
+    const words = this.words;
+    while (spins-- > 0) if (Atomics.load(words, STORE) !== 0) break;
+    return spins;
   }
 
   *getSteps(deadline: number): Steps<StoredItem> {
@@ -346,22 +485,26 @@ export class QueueCore {
   async get(options: WaitOptions | undefined): Promise<unknown> {
     const { deadline, signal } = parseWait(this.#whereGet, options);
     signal?.throwIfAborted();
-    const { tag, payload } = this.#tryGet() ??
-      await runAsync(this.getSteps(deadline), signal);
+    if (this.#spinGet(spinsUntil(deadline, SPIN_ASYNC))) {
+      return decodeReceived();
+    }
+    const { tag, payload } = await runAsync(this.getSteps(deadline), signal);
     return decode(tag, payload);
   }
 
   getSync(options: WaitOptions | undefined): unknown {
     const { deadline, signal } = parseWait(this.#whereGet, options);
     signal?.throwIfAborted();
-    const { tag, payload } = this.#tryGet() ??
-      runSync(this.getSteps(deadline), signal);
+    if (this.#spinGet(spinsUntil(deadline, SPIN_SYNC))) {
+      return decodeReceived();
+    }
+    const { tag, payload } = runSync(this.getSteps(deadline), signal);
     return decode(tag, payload);
   }
 
   getNowait(): unknown {
-    const { tag, payload } = this.#tryGet() ??
-      runSync(this.getSteps(-Infinity));
+    if (this.#spinGet(0)) return decodeReceived();
+    const { tag, payload } = runSync(this.getSteps(-Infinity));
     return decode(tag, payload);
   }
 
@@ -369,13 +512,13 @@ export class QueueCore {
 
   taskDone(): void {
     this.#locked(() => {
-      const unfinished = Atomics.load(this.words, UNFINISHED);
+      const unfinished = this.words[UNFINISHED]!;
       if (unfinished <= 0) {
         throw new RangeError(
           `Cannot call taskDone on ${this.kind}: it was called more times than items were put`,
         );
       }
-      Atomics.store(this.words, UNFINISHED, unfinished - 1);
+      this.words[UNFINISHED] = unfinished - 1;
       if (unfinished === 1) this.#allDone.notify(Infinity);
     });
   }
@@ -383,7 +526,7 @@ export class QueueCore {
   *joinSteps(deadline: number): Steps<boolean> {
     yield* this.#lockSteps();
     try {
-      while (Atomics.load(this.words, UNFINISHED) > 0) {
+      while (this.words[UNFINISHED]! > 0) {
         if (performance.now() >= deadline) return false;
         yield* this.#waitSteps(this.#allDone, deadline);
       }
@@ -417,18 +560,19 @@ export class QueueCore {
       Atomics.store(this.words, SHUT_DOWN, 1);
       if (immediate) {
         const dropped = this.store.clear();
-        const unfinished = Atomics.load(this.words, UNFINISHED);
-        Atomics.store(
-          this.words,
-          UNFINISHED,
-          Math.max(0, unfinished - dropped),
-        );
+        const unfinished = this.words[UNFINISHED]!;
+        this.words[UNFINISHED] = Math.max(0, unfinished - dropped);
         this.#allDone.notify(Infinity);
       }
       this.#notEmpty.notify(Infinity);
       this.#notFull.notify(Infinity);
     });
   }
+}
+
+/** How many looks a call may spin: none once its deadline has passed. */
+function spinsUntil(deadline: number, spins: number): number {
+  return deadline === Infinity || deadline > performance.now() ? spins : 0;
 }
 
 /** A PriorityQueue item's priority: the item, or its first element. */

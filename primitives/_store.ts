@@ -9,7 +9,13 @@
 // first if they would fill more than half of it. So an item of any size fits,
 // up to MAX_ARENA_BYTES, and the ring is never corrupted by one that doesn't.
 
-import { type Encoded, JSON_TEXT } from "./_codec.ts";
+import {
+  copyWords,
+  type Encoded,
+  received,
+  reserve,
+  type Scratch,
+} from "./_codec.ts";
 
 /** Header words of a store, inside the queue's header. */
 export const STORE_WORDS = 6;
@@ -49,47 +55,15 @@ export function initStore(header: Int32Array): void {
 /** A decoded-later record: its tag and its payload, copied out. */
 export interface StoredItem {
   tag: number;
-  payload: string | Uint8Array;
+  payload: Uint8Array;
 }
 
 function padded(bytes: number): number {
   return (bytes + 7) & ~7;
 }
 
-// Reading text back (measured on 40-2,000 characters). String.fromCharCode
-// .apply is fastest on a plain array (on a typed array it costs about twice
-// as much per character), and takes its arguments on the stack, so long
-// texts go in chunks. Long ASCII texts, the usual JSON, are narrowed to bytes
-// and decoded as UTF-8, about twice as fast again; any other code unit sends
-// them the first way.
-const CHUNK = 4096;
-const SHORT_TEXT = 256;
-const KEPT_BYTES = 64 * 1024;
-let kept: Uint8Array | undefined;
-const utf8 = new TextDecoder();
-
-function readText(chars: Uint16Array, start: number, length: number): string {
-  if (length > SHORT_TEXT) {
-    const narrowed = length <= KEPT_BYTES
-      ? kept ??= new Uint8Array(KEPT_BYTES)
-      : new Uint8Array(length);
-    let i = 0;
-    for (; i < length; i++) {
-      const code = chars[start + i]!;
-      if (code > 0x7f) break;
-      narrowed[i] = code;
-    }
-    if (i === length) return utf8.decode(narrowed.subarray(0, length));
-  }
-  let text = "";
-  for (let from = 0; from < length; from += CHUNK) {
-    const codes = new Array<number>(Math.min(CHUNK, length - from));
-    const at = start + from;
-    for (let i = 0; i < codes.length; i++) codes[i] = chars[at + i]!;
-    text += String.fromCharCode.apply(null, codes);
-  }
-  return text;
-}
+/** Payloads up to this size are copied four bytes at a time, in a loop. */
+const COPY_LOOP_BYTES = 512;
 
 export class ItemStore {
   readonly #header: Int32Array;
@@ -102,7 +76,6 @@ export class ItemStore {
   #entries!: Int32Array;
   #keys!: Float64Array;
   #words!: Int32Array;
-  #chars!: Uint16Array;
   #bytes!: Uint8Array;
 
   constructor(
@@ -128,7 +101,6 @@ export class ItemStore {
   #viewArena(): void {
     const length = this.#arena.byteLength;
     this.#words = new Int32Array(this.#arena, 0, length >> 2);
-    this.#chars = new Uint16Array(this.#arena, 0, length >> 1);
     this.#bytes = new Uint8Array(this.#arena, 0, length);
   }
 
@@ -149,73 +121,133 @@ export class ItemStore {
 
   /** The bytes a record of this item takes in the arena. */
   static sizeOf(item: Encoded): number {
-    return RECORD_HEADER +
-      padded(item.tag === JSON_TEXT ? item.text.length * 2 : item.bytes.length);
+    return RECORD_HEADER + padded(item.bytes.length);
   }
 
   /** Adds an item; throws a RangeError, changing nothing, if it cannot fit. */
   push(item: Encoded, key: number, where: string): void {
+    const length = item.bytes.length;
+    const start = this.#place(item.tag, length, key, where) + RECORD_HEADER;
+    this.#bytes.set(item.bytes, start);
+  }
+
+  /** Adds the item a scratch buffer holds; see push. */
+  pushScratch(item: Scratch, key: number, where: string): void {
+    const length = item.length;
+    const start = this.#place(item.tag, length, key, where) + RECORD_HEADER;
+    if (length <= COPY_LOOP_BYTES) {
+      // Records are padded to 8 bytes: whole words fit.
+      const words = this.#words;
+      const from = item.words;
+      const to = start >> 2;
+      for (let i = 0, n = (length + 3) >> 2; i < n; i++) {
+        words[to + i] = from[i]!;
+      }
+    } else {
+      this.#bytes.set(item.bytes.subarray(0, length), start);
+    }
+  }
+
+  /**
+   * Reserves a record of `length` payload bytes and an entry for it, and
+   * writes all but the payload; returns the record's offset.
+   */
+  #place(tag: number, length: number, key: number, where: string): number {
     const header = this.#header;
-    const size = ItemStore.sizeOf(item);
+    const size = RECORD_HEADER + padded(length);
     this.#cover();
     this.#reserveEntry(where);
     const offset = this.#reserveBytes(size, where);
     if (offset + size > this.#bytes.length) this.#viewArena();
     const words = this.#words;
-    if (item.tag === JSON_TEXT) {
-      const text = item.text;
-      const chars = this.#chars;
-      const start = (offset + RECORD_HEADER) >> 1;
-      for (let i = 0; i < text.length; i++) {
-        chars[start + i] = text.charCodeAt(i);
-      }
-      words[offset >> 2] = JSON_TEXT;
-      words[(offset >> 2) + 1] = text.length * 2;
-    } else {
-      this.#bytes.set(item.bytes, offset + RECORD_HEADER);
-      words[offset >> 2] = item.tag;
-      words[(offset >> 2) + 1] = item.bytes.length;
-    }
+    words[offset >> 2] = tag;
+    words[(offset >> 2) + 1] = length;
     header[TOP] = offset + size;
     header[LIVE] = header[LIVE]! + size;
-    const seq = header[SEQ]!;
-    header[SEQ] = (seq + 1) | 0;
     const count = header[COUNT]!;
-    const slot = this.#order === FIFO
-      ? (header[HEAD]! + count) % header[CAPACITY]!
-      : count;
-    this.#setEntry(slot, offset, seq, key);
+    if (this.#order === FIFO) {
+      this.#entries[((header[HEAD]! + count) & (header[CAPACITY]! - 1)) * 4] =
+        offset;
+    } else if (this.#order === LIFO) {
+      this.#entries[count * 4] = offset;
+    } else {
+      const seq = header[SEQ]!;
+      header[SEQ] = (seq + 1) | 0;
+      this.#setEntry(count, offset, seq, key);
+      this.#siftUp(count);
+    }
     header[COUNT] = count + 1;
-    if (this.#order === PRIORITY) this.#siftUp(count);
+    return offset;
   }
 
   /** Removes the next item (by the store's order) and copies it out. */
   pop(): StoredItem {
+    const offset = this.#take();
+    const words = this.#words;
+    const length = words[(offset >> 2) + 1]!;
+    const from = (offset + RECORD_HEADER) >> 2;
+    const item = {
+      tag: words[offset >> 2]!,
+      payload: copyWords(words, from, length),
+    };
+    this.#drop(offset);
+    return item;
+  }
+
+  /**
+   * Removes the next item, like pop, into the codec's `received` scratch
+   * buffer, for decodeReceived.
+   */
+  popReceived(): void {
+    const offset = this.#take();
+    const words = this.#words;
+    const length = words[(offset >> 2) + 1]!;
+    received.tag = words[offset >> 2]!;
+    received.length = length;
+    const start = offset + RECORD_HEADER;
+    if (length <= COPY_LOOP_BYTES) {
+      const to = received.words;
+      const from = start >> 2;
+      for (let i = 0, n = (length + 3) >> 2; i < n; i++) {
+        to[i] = words[from + i]!;
+      }
+    } else {
+      reserve(length);
+      received.bytes.set(this.#bytes.subarray(start, start + length));
+    }
+    this.#drop(offset);
+  }
+
+  /** Takes the next entry out of the index; returns its record's offset. */
+  #take(): number {
     const header = this.#header;
     this.#cover();
     const count = header[COUNT]! - 1;
-    let slot: number;
-    if (this.#order === FIFO) {
-      slot = header[HEAD]!;
-      header[HEAD] = (slot + 1) % header[CAPACITY]!;
-    } else {
-      slot = this.#order === LIFO ? count : 0;
-    }
-    const offset = this.#entries[slot * 4]!;
     header[COUNT] = count;
-    if (this.#order === PRIORITY && count > 0) {
+    if (this.#order === FIFO) {
+      const slot = header[HEAD]!;
+      header[HEAD] = (slot + 1) & (header[CAPACITY]! - 1);
+      return this.#entries[slot * 4]!;
+    }
+    if (this.#order === LIFO) return this.#entries[count * 4]!;
+    const offset = this.#entries[0]!;
+    if (count > 0) {
       this.#moveEntry(count, 0);
       this.#siftDown(0, count);
     }
-    const record = this.#read(offset);
+    return offset;
+  }
+
+  /** Frees the record at `offset`, taken out of the index. */
+  #drop(offset: number): void {
+    const header = this.#header;
     const size = RECORD_HEADER + padded(this.#words[(offset >> 2) + 1]!);
     header[LIVE] = header[LIVE]! - size;
-    if (count === 0) {
+    if (header[COUNT] === 0) {
       // Empty: start the arena and the ring over.
       header[TOP] = 0;
       header[HEAD] = 0;
     }
-    return record;
   }
 
   /** Drops every item. */
@@ -227,16 +259,6 @@ export class ItemStore {
     header[TOP] = 0;
     header[LIVE] = 0;
     return dropped;
-  }
-
-  #read(offset: number): StoredItem {
-    const tag = this.#words[offset >> 2]!;
-    const length = this.#words[(offset >> 2) + 1]!;
-    const start = offset + RECORD_HEADER;
-    if (tag !== JSON_TEXT) {
-      return { tag, payload: this.#bytes.slice(start, start + length) };
-    }
-    return { tag, payload: readText(this.#chars, start >> 1, length >> 1) };
   }
 
   #setEntry(slot: number, offset: number, seq: number, key: number): void {
@@ -319,7 +341,12 @@ export class ItemStore {
   #reserveBytes(size: number, where: string): number {
     const header = this.#header;
     const top = header[TOP]!;
-    if (top + size <= this.#arena.byteLength) return top;
+    // The view first: reading a growable buffer's length costs more.
+    if (top + size <= this.#bytes.length) return top;
+    if (top + size <= this.#arena.byteLength) {
+      this.#viewArena();
+      return top;
+    }
     const needed = header[LIVE]! + size;
     if (needed > MAX_ARENA_BYTES) {
       throw new RangeError(
@@ -345,7 +372,7 @@ export class ItemStore {
     const capacity = header[CAPACITY]!;
     const head = this.#order === FIFO ? header[HEAD]! : 0;
     const slots: number[] = [];
-    for (let i = 0; i < count; i++) slots.push((head + i) % capacity);
+    for (let i = 0; i < count; i++) slots.push((head + i) & (capacity - 1));
     // Move records down in the order they lie, so none overwrites another.
     slots.sort((a, b) => this.#entries[a * 4]! - this.#entries[b * 4]!);
     let top = 0;

@@ -9,7 +9,16 @@ import {
   ok,
   strictEqual,
 } from "node:assert/strict";
-import { CLONE, decode, encode, type Encoded, JSON_TEXT } from "./_codec.ts";
+import {
+  CLONE,
+  decode,
+  decodeReceived,
+  encode,
+  type Encoded,
+  encodeToScratch,
+  PLAIN,
+  received,
+} from "./_codec.ts";
 import { heap } from "./_heap.ts";
 import {
   allocateStore,
@@ -107,7 +116,7 @@ function makeValue(next: () => number, id: number): unknown {
     ? Math.floor(next() * 4096)
     : INITIAL_ARENA - 64 + Math.floor(next() * 128);
   switch (id % 4) {
-    case 0: // JSON text: one UTF-16 unit per character, a non-BMP pair too
+    case 0: // PLAIN, two bytes a code unit: a non-BMP pair, a lone surrogate
       return `${id}:` + "x😀\uD800".repeat(length / 4 | 0) +
         "y".repeat(length % 4);
     case 1: // node:v8 bytes of odd lengths
@@ -115,7 +124,7 @@ function makeValue(next: () => number, id: number): unknown {
         id,
         bytes: new Uint8Array(length).map((_, i) => (id + i) & 255),
       };
-    case 2: // JSON text of an object
+    case 2: // PLAIN, an object with a one-byte string
       return { id, s: "z".repeat(length) };
     default: // node:v8, small
       return [id, -0, undefined, "w".repeat(length & 63)];
@@ -222,7 +231,7 @@ for (const [name, order] of ORDERS) {
       const count = model.length;
       const push = count < 3 || (count <= 8 && next() < 0.5);
       if (push) {
-        const value = "c".repeat(Math.floor(next() * 2048)) + op;
+        const value = "\u0101".repeat(Math.floor(next() * 2048)) + op;
         const item = encoded(value); // 2 bytes a character: up to 4 KiB
         const key = Math.floor(next() * 3);
         const topBefore = header[TOP]!;
@@ -255,11 +264,7 @@ for (const [name, order] of ORDERS) {
     for (let size = 0; size <= 80; size++) {
       const bytes = new Uint8Array(size).map((_, i) => (size * 31 + i) | 1);
       records.push({ tag: CLONE, bytes });
-      // Raw JSON_TEXT records: any UTF-16 code units, the empty text too.
-      const text = String.fromCharCode(
-        ...Array.from({ length: size >> 1 }, (_, i) => 0xd7f0 + i + size),
-      );
-      records.push({ tag: JSON_TEXT, text });
+      records.push({ tag: PLAIN, bytes: bytes.map((byte) => 255 - byte) });
     }
     const model: Entry[] = [];
     const pushAll = () => {
@@ -275,8 +280,7 @@ for (const [name, order] of ORDERS) {
     };
     const check = (got: StoredItem, want: Encoded) => {
       strictEqual(got.tag, want.tag);
-      if (want.tag === JSON_TEXT) strictEqual(got.payload, want.text);
-      else deepStrictEqual(got.payload, want.bytes);
+      deepStrictEqual(got.payload, want.bytes);
     };
     pushAll();
     checkHeader(s, model, "pushed");
@@ -297,7 +301,7 @@ for (const [name, order] of ORDERS) {
     const { store, arena } = s;
     const big = "b".repeat(3 * INITIAL_ARENA); // 96 KiB of UTF-16
     const huge = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 7) & 255);
-    const hugeText = "h😀".repeat(1024 * 1024); // 6 MiB of UTF-16
+    const hugeText = "h😀".repeat(1024 * 1024); // 6 MiB, two bytes a unit
     const values = ["first", big, { n: 1 }, huge, [2], hugeText, "last"];
     const model: Entry[] = [];
     for (const [i, value] of values.entries()) {
@@ -415,10 +419,8 @@ Deno.test("ItemStore: two stores over the same buffers, as in two threads, see t
 });
 
 Deno.test("ItemStore: sizeOf counts an 8-byte header and pads the payload to 8 bytes", () => {
-  strictEqual(ItemStore.sizeOf({ tag: JSON_TEXT, text: "" }), 8);
-  strictEqual(ItemStore.sizeOf({ tag: JSON_TEXT, text: "a" }), 16);
-  strictEqual(ItemStore.sizeOf({ tag: JSON_TEXT, text: "abcd" }), 16);
-  strictEqual(ItemStore.sizeOf({ tag: JSON_TEXT, text: "abcde" }), 24);
+  strictEqual(ItemStore.sizeOf({ tag: PLAIN, bytes: new Uint8Array(1) }), 16);
+  strictEqual(ItemStore.sizeOf({ tag: PLAIN, bytes: new Uint8Array(8) }), 16);
   strictEqual(ItemStore.sizeOf({ tag: CLONE, bytes: new Uint8Array(0) }), 8);
   strictEqual(ItemStore.sizeOf({ tag: CLONE, bytes: new Uint8Array(9) }), 24);
   // A popped payload is a copy: the arena can be reused under it.
@@ -436,4 +438,87 @@ Deno.test("ItemStore: sizeOf counts an 8-byte header and pads the payload to 8 b
   );
   deepStrictEqual(got.payload, new Uint8Array([1, 2, 3]));
   notStrictEqual((got.payload as Uint8Array).buffer, s.arena);
+});
+
+Deno.test("ItemStore: pushScratch and popReceived copy payloads of every size from 0 to 1,100 bytes exactly, mixed with push and pop", () => {
+  for (const [, order] of ORDERS) {
+    const s = makeStore(order);
+    const model: Entry[] = [];
+    const records: Encoded[] = [];
+    // Around the word-by-word copy's limit (512 bytes) and the padding.
+    for (let size = 0; size <= 1100; size += size < 40 || size > 490 ? 1 : 37) {
+      records.push({
+        tag: size % 2 ? PLAIN : CLONE,
+        bytes: new Uint8Array(size).map((_, i) => (size * 7 + i * 13) | 1),
+      });
+    }
+    let seq = 0;
+    for (const [i, record] of records.entries()) {
+      if (i % 2) s.store.push(record, i % 4, "Cannot test");
+      else {
+        // Through a scratch buffer, as a put does, with stale bytes after.
+        const scratch = encodeToScratch(
+          "x".repeat(2000),
+          heap(),
+          "Cannot test",
+        );
+        scratch.bytes.set(record.bytes);
+        scratch.tag = record.tag;
+        scratch.length = record.bytes.length;
+        s.store.pushScratch(scratch, i % 4, "Cannot test");
+      }
+      model.push({
+        value: record,
+        key: i % 4,
+        seq: seq++,
+        size: ItemStore.sizeOf(record),
+      });
+      if (i % 3 === 2) {
+        const want = takeExpected(model, order).value as Encoded;
+        s.store.popReceived();
+        strictEqual(received.tag, want.tag);
+        strictEqual(received.length, want.bytes.length);
+        deepStrictEqual(received.bytes.slice(0, received.length), want.bytes);
+      }
+      checkHeader(s, model, `record ${i}`);
+    }
+    while (model.length > 0) {
+      const want = takeExpected(model, order).value as Encoded;
+      if (model.length % 2) {
+        const got = s.store.pop();
+        strictEqual(got.tag, want.tag);
+        deepStrictEqual(got.payload, want.bytes);
+      } else {
+        s.store.popReceived();
+        strictEqual(received.tag, want.tag);
+        deepStrictEqual(received.bytes.slice(0, received.length), want.bytes);
+      }
+    }
+    checkHeader(s, model, "drained");
+    // And a real item through both.
+    s.store.pushScratch(
+      encodeToScratch({ a: [1, "b"] }, heap(), "Cannot test"),
+      0,
+      "Cannot test",
+    );
+    s.store.popReceived();
+    deepStrictEqual(decodeReceived(), { a: [1, "b"] });
+  }
+});
+
+Deno.test("ItemStore: popped payloads and encoded items that are kept stay intact while later ones are made", () => {
+  const s = makeStore(FIFO);
+  const values = Array.from(
+    { length: 3000 },
+    (_, i) => ({ i, pad: "p".repeat((i * 13) % 1200) }),
+  );
+  // encode() copies out of the scratch buffer: keep every copy first.
+  const kept = values.map((value) => encoded(value));
+  for (const item of kept) s.store.push(item, 0, "Cannot test");
+  const popped: StoredItem[] = [];
+  while (s.store.count > 0) popped.push(s.store.pop());
+  for (const [i, value] of values.entries()) {
+    deepStrictEqual(decode(kept[i]!.tag, kept[i]!.bytes), value);
+    deepStrictEqual(decoded(popped[i]!), value);
+  }
 });

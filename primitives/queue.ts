@@ -36,9 +36,10 @@ function core(
  * A first-in, first-out queue shared by the main thread and any number of
  * Workers, like Python's `queue.Queue`. Items travel as bytes in shared
  * memory, so a Worker blocked in {@linkcode Queue.getSync} receives them
- * without an event loop. Items are JSON-like values (fast path) or anything
- * structured clone can carry; the primitives of this module travel too and
- * arrive as the same class.
+ * without an event loop. Items are plain data (objects, arrays, strings,
+ * numbers, booleans, null, undefined: the fast path) or anything structured
+ * clone can carry; the primitives of this module travel too and arrive as
+ * the same class.
  *
  * `maxsize` bounds the number of items (0, the default, is unbounded); the
  * memory grows as needed, up to 512 MiB of encoded items. Times are in
