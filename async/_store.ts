@@ -2,7 +2,7 @@
 // binary heap by priority. Items stay as they are (no encoding: nothing
 // leaves the event loop).
 
-import { quote } from "../primitives/_options.ts";
+import { priorityOf } from "../primitives/_options.ts";
 
 /** The items of one queue, in the order `pop` takes them. */
 export interface Store<T> {
@@ -148,21 +148,4 @@ export class PriorityStore<T> implements Store<T> {
 function before<T>(a: Entry<T>, b: Entry<T>): boolean {
   return a.priority < b.priority ||
     (a.priority === b.priority && a.seq < b.seq);
-}
-
-/**
- * A PriorityQueue item's priority: the item, or its first element. The rule
- * and the message are the cross-worker PriorityQueue's (primitives/
- * _queue_core.ts), which does not export its copy.
- */
-function priorityOf(item: unknown, where: string): number {
-  const priority = Array.isArray(item) ? item[0] : item;
-  if (typeof priority !== "number" || Number.isNaN(priority)) {
-    throw new TypeError(
-      `${where}: an item must be a number or an array whose first element is a number (its priority), received ${
-        quote(item)
-      }`,
-    );
-  }
-  return priority;
 }

@@ -99,3 +99,19 @@ export function checkInteger(
   }
   return value;
 }
+
+/**
+ * The priority of a PriorityQueue item (cross-worker or single-loop): the
+ * item itself if it is a number, or the first element of an array.
+ */
+export function priorityOf(item: unknown, where: string): number {
+  const priority = Array.isArray(item) ? item[0] : item;
+  if (typeof priority !== "number" || Number.isNaN(priority)) {
+    throw new TypeError(
+      `${where}: an item must be a number or an array whose first element is a number (its priority), received ${
+        quote(item)
+      }`,
+    );
+  }
+  return priority;
+}

@@ -24,6 +24,7 @@ import { type Mutex, mutexOf, STATE } from "./_mutex.ts";
 import {
   checkInteger,
   parseWait,
+  priorityOf,
   quote,
   type WaitOptions,
 } from "./_options.ts";
@@ -573,17 +574,4 @@ export class QueueCore {
 /** How many looks a call may spin: none once its deadline has passed. */
 function spinsUntil(deadline: number, spins: number): number {
   return deadline === Infinity || deadline > performance.now() ? spins : 0;
-}
-
-/** A PriorityQueue item's priority: the item, or its first element. */
-function priorityOf(item: unknown, where: string): number {
-  const priority = Array.isArray(item) ? item[0] : item;
-  if (typeof priority !== "number" || Number.isNaN(priority)) {
-    throw new TypeError(
-      `${where}: an item must be a number or an array whose first element is a number (its priority), received ${
-        quote(item)
-      }`,
-    );
-  }
-  return priority;
 }

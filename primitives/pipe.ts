@@ -59,7 +59,7 @@ export interface ConnectionHandle extends Handle {
  * `multiprocessing.connection.Connection`: {@linkcode Connection.send}
  * puts a message in the other end's inbox and never waits;
  * {@linkcode Connection.recv} takes the next one, in order. Messages are
- * JSON-like values or anything structured clone can carry, and the
+ * plain data or anything structured clone can carry, and the
  * primitives of this module (a Lock, an Event, ...) arrive as the same class.
  *
  * Pass a connection to a Worker as `connection.handle` and rebuild it there
