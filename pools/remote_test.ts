@@ -32,7 +32,13 @@ Deno.test("ThreadPool and Thread start when the module is loaded from an http(s)
       await thread.join();
     `;
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--reload", `--allow-import=${origin}`, script],
+      args: [
+        "eval",
+        "--reload",
+        "--no-lock",
+        `--allow-import=${origin}`,
+        script,
+      ],
       stdout: "piped",
       stderr: "piped",
     }).output();
