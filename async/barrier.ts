@@ -1,6 +1,7 @@
 import { BrokenBarrierError } from "../primitives/errors.ts";
 import {
   checkInteger,
+  checkObject,
   deadlineOf,
   parseWait,
   quote,
@@ -76,13 +77,7 @@ export class Barrier {
   constructor(parties: number, options?: BarrierOptions) {
     const where = "Cannot create Barrier";
     checkInteger(where, "parties", parties, 1);
-    if (
-      options !== undefined && (typeof options !== "object" || options === null)
-    ) {
-      throw new TypeError(
-        `${where}: 'options' must be an object, received ${quote(options)}`,
-      );
-    }
+    checkObject(where, "options", options);
     const action = options?.action;
     if (action !== undefined && typeof action !== "function") {
       throw new TypeError(

@@ -1,6 +1,6 @@
 import { encode } from "../primitives/_codec.ts";
 import { heap } from "../primitives/_heap.ts";
-import { checkInteger, quote } from "../primitives/_options.ts";
+import { checkInteger, checkObject, quote } from "../primitives/_options.ts";
 import { QueueFull } from "../primitives/errors.ts";
 import {
   Engine,
@@ -127,14 +127,6 @@ function duration(where: string, name: string, value: unknown): number {
     );
   }
   return value;
-}
-
-function checkObject(where: string, name: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== "object" || value === null)) {
-    throw new TypeError(
-      `${where}: '${name}' must be an object, received ${quote(value)}`,
-    );
-  }
 }
 
 function isPlain(value: unknown): boolean {

@@ -10,7 +10,7 @@ import { NotHeldError } from "./errors.ts";
 import { type Steps, wake } from "./_futex.ts";
 import { Layout } from "./_handle.ts";
 import type { Mutex } from "./_mutex.ts";
-import { checkInteger, quote } from "./_options.ts";
+import { checkInteger, checkObject } from "./_options.ts";
 
 const CAPACITY = 1;
 const TICKET = 2;
@@ -147,15 +147,7 @@ export class CondVar {
 export function allocateCondVar(
   options: { maxWaiters?: number } | undefined,
 ): Int32Array {
-  if (
-    options !== undefined && (options === null || typeof options !== "object")
-  ) {
-    throw new TypeError(
-      `Cannot create Condition: 'options' must be an object, received ${
-        quote(options)
-      }`,
-    );
-  }
+  checkObject("Cannot create Condition", "options", options);
   const capacity = checkInteger(
     "Cannot create Condition",
     "maxWaiters",

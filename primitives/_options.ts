@@ -35,6 +35,15 @@ export function quote(value: unknown): string {
   return name && name !== "Object" ? withArticle(name) : "an object";
 }
 
+/** Checks that an optional argument is an object (`undefined` passes). */
+export function checkObject(where: string, name: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== "object" || value === null)) {
+    throw new TypeError(
+      `${where}: '${name}' must be an object, received ${quote(value)}`,
+    );
+  }
+}
+
 /**
  * Turns `{ timeout, signal }` into an absolute deadline on the
  * `performance.now()` clock, and checks both.

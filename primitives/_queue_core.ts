@@ -23,9 +23,9 @@ import { type Handle, type Layout, revive } from "./_handle.ts";
 import { type Mutex, mutexOf, STATE } from "./_mutex.ts";
 import {
   checkInteger,
+  checkObject,
   parseWait,
   priorityOf,
-  quote,
   type WaitOptions,
 } from "./_options.ts";
 import {
@@ -132,16 +132,7 @@ export class QueueCore {
     if (!("handle" in source)) {
       const { order, maxsize, options } = source;
       checkInteger(`Cannot create ${layout.kind}`, "maxsize", maxsize, 0);
-      if (
-        options !== undefined &&
-        (typeof options !== "object" || options === null)
-      ) {
-        throw new TypeError(
-          `Cannot create ${layout.kind}: 'options' must be an object, received ${
-            quote(options)
-          }`,
-        );
-      }
+      checkObject(`Cannot create ${layout.kind}`, "options", options);
       const lock = new Lock();
       const maxWaiters = options?.maxWaiters;
       const conditionOptions = maxWaiters === undefined ? {} : { maxWaiters };

@@ -4,6 +4,7 @@ import { type CondVar, condVarOf } from "./_condvar.ts";
 import { type Handle, Layout, registerKind, revive } from "./_handle.ts";
 import {
   checkInteger,
+  checkObject,
   deadlineOf,
   parseWait,
   quote,
@@ -90,13 +91,7 @@ export class Barrier {
     const opened = adopted;
     adopted = undefined;
     const where = "Cannot create Barrier";
-    if (
-      options !== undefined && (typeof options !== "object" || options === null)
-    ) {
-      throw new TypeError(
-        `${where}: 'options' must be an object, received ${quote(options)}`,
-      );
-    }
+    checkObject(where, "options", options);
     const action = options?.action;
     if (action !== undefined && typeof action !== "function") {
       throw new TypeError(

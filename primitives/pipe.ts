@@ -15,7 +15,7 @@ import {
 import { decode, encode } from "./_codec.ts";
 import { runAsync, runSync } from "./_futex.ts";
 import { type Handle, Layout, registerKind } from "./_handle.ts";
-import { parseWait, quote, type WaitOptions } from "./_options.ts";
+import { checkObject, parseWait, quote, type WaitOptions } from "./_options.ts";
 import { QueueCore, type QueueHandle } from "./_queue_core.ts";
 import { FIFO, type StoredItem } from "./_store.ts";
 
@@ -554,15 +554,7 @@ function pollWait(
 export function Pipe<T = unknown>(
   options?: PipeOptions,
 ): [Connection<T>, Connection<T>] {
-  if (
-    options !== undefined && (typeof options !== "object" || options === null)
-  ) {
-    throw new TypeError(
-      `Cannot create Pipe: 'options' must be an object, received ${
-        quote(options)
-      }`,
-    );
-  }
+  checkObject("Cannot create Pipe", "options", options);
   const duplex = options?.duplex ?? true;
   if (typeof duplex !== "boolean") {
     throw new TypeError(

@@ -7,6 +7,7 @@ import {
 } from "./_handle.ts";
 import {
   checkInteger,
+  checkObject,
   quote,
   type WaitOptions,
   withArticle,
@@ -278,11 +279,7 @@ type LockChoice = boolean | Lock | RLock;
 
 function checkOptions(where: string, options: unknown): LockChoice {
   if (options === undefined) return true;
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `${where}: 'options' must be an object, received ${quote(options)}`,
-    );
-  }
+  checkObject(where, "options", options);
   const { lock = true } = options as SharedOptions;
   if (
     typeof lock !== "boolean" && !(lock instanceof Lock) &&
