@@ -152,21 +152,7 @@ export class Engine {
     return this.#broken;
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** How many tasks wait here, not yet sent to a worker. */
-  get queued(): number {
-    return this.#queued;
-  }
-
-  /** Live workers. */
-  get workers(): number {
-    return this.#workers.size;
-  }
-
-  /** Validates what `submit` must refuse at once (the caller encodes). */
+  /** Whether `maxQueue` tasks wait already: one more is refused. */
   get full(): boolean {
     return this.#queued >= this.#options.maxQueue;
   }
