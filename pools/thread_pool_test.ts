@@ -45,17 +45,16 @@ import {
 } from "./errors.ts";
 import { ThreadPool, type ThreadPoolOptions } from "./thread_pool.ts";
 import { liveWorkers } from "./_transport.ts";
-import { delay, SETTLE_MS, waitFor } from "../testing/workers.ts";
+import {
+  bounded,
+  boundedTest,
+  delay,
+  SETTLE_MS,
+  waitFor,
+} from "../testing/workers.ts";
 import { runProgram } from "./testdata/run_program.ts";
 import type * as Tasks from "./testdata/tasks.ts";
 import type * as Init from "./testdata/initializer.ts";
-
-import { boundedTest, TEST_BOUND_MS, within } from "../testing/workers.ts";
-
-/** Awaits `promise`, bounded like a whole test. */
-function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-  return within(promise, what, TEST_BOUND_MS);
-}
 
 const TASKS = new URL("./testdata/tasks.ts", import.meta.url);
 const INIT = new URL("./testdata/initializer.ts", import.meta.url);

@@ -32,12 +32,7 @@ import { InvalidStateError } from "./errors.ts";
 import { liveWorkers } from "./_transport.ts";
 import { runProgram } from "./testdata/run_program.ts";
 
-import { boundedTest, TEST_BOUND_MS, within } from "../testing/workers.ts";
-
-/** Awaits `promise`, bounded like a whole test. */
-function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
-  return within(promise, what, TEST_BOUND_MS);
-}
+import { bounded, boundedTest } from "../testing/workers.ts";
 
 const TASKS = new URL("./testdata/tasks.ts", import.meta.url);
 

@@ -131,6 +131,11 @@ export async function within<T>(
  */
 export const TEST_BOUND_MS = 30_000;
 
+/** Awaits `promise`, bounded like a whole pool or Thread test. */
+export function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  return within(promise, what, TEST_BOUND_MS);
+}
+
 /** A test whose body is bounded: a hang fails it instead of the whole run. */
 export function boundedTest(
   name: string,
