@@ -90,14 +90,28 @@ export function allocate(
   bytes: number,
 ): { buffer: SharedArrayBuffer; byteOffset: number } {
   const buffer = heap();
+  const words = header(buffer);
   const size = Math.ceil(bytes / ALIGN) * ALIGN;
-  const byteOffset = Atomics.add(header(buffer), TOP, size);
-  const end = byteOffset + size;
-  if (end > MAX_BYTES || end < byteOffset) {
-    throw new RangeError(
-      `Cannot allocate ${bytes} bytes: the shared heap is full (${MAX_BYTES} bytes)`,
+  // Take the bytes only if they fit: a failed allocation changes nothing
+  // (an unconditional add would creep `top` past the end, wrap it around,
+  // and hand out memory that live primitives use).
+  let byteOffset = Atomics.load(words, TOP);
+  for (;;) {
+    if (size > MAX_BYTES - byteOffset) {
+      throw new RangeError(
+        `Cannot allocate ${bytes} bytes: the shared heap is full (${MAX_BYTES} bytes)`,
+      );
+    }
+    const seen = Atomics.compareExchange(
+      words,
+      TOP,
+      byteOffset,
+      byteOffset + size,
     );
+    if (seen === byteOffset) break;
+    byteOffset = seen;
   }
+  const end = byteOffset + size;
   while (buffer.byteLength < end) {
     try {
       buffer.grow(Math.min(MAX_BYTES, Math.max(end, 2 * buffer.byteLength)));
