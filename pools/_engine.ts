@@ -10,30 +10,46 @@
 // briefly and then sleeps on.
 //
 // Every task settles: with its result, its error, WorkerCrashedError when
-// its worker dies under it, a TimeoutError or the abort reason (its worker
-// is terminated and replaced), BrokenPoolError when workers cannot start,
-// or cancellation.
+// its worker dies under it, a TimeoutError or the abort reason, a
+// BrokenPoolError when workers cannot start, or cancellation.
+//
+// A thread cannot be stopped from outside while it computes (Deno 2.9.6):
+// a running task that times out or is aborted is rejected at once and its
+// worker is retired (it takes nothing more; what it had not claimed yet is
+// taken back, by compare-and-swap, and sent elsewhere) while its code runs
+// on until the worker can leave (`_worker.ts`). Only a worker known to be
+// gone has its locks marked abandoned (ARCHITECTURE.md, "Worker deaths").
 
 import { heap } from "../primitives/_heap.ts";
+import { reapThread } from "../primitives/_reap.ts";
 import { SimpleQueue } from "../primitives/queue.ts";
-import { markAbandoned } from "../primitives/_mutex.ts";
 import { bellSeq, createBell, SPIN_MS, waitBell } from "./_bell.ts";
 import {
+  createInfo,
+  INFO_GONE,
   INFO_IDENT,
+  INFO_OUT_OF_MEMORY,
   INFO_READY,
+  INFO_RETIRE,
+  type ResourceLimits,
   startWorker,
+  whenGone,
   type WorkerData,
   type WorkerExit,
 } from "./_transport.ts";
 import {
+  ABORTED,
   BY_MESSAGE,
+  CANCELLED,
+  CLAIMED,
   FAILED,
   fromWire,
   OK,
+  QUEUED,
   type Request,
   type Response,
-  SKIPPED,
   STOP,
+  TIMED_OUT,
 } from "./_wire.ts";
 import { createFuture, type FutureController } from "./future.ts";
 import { BrokenPoolError, WorkerCrashedError } from "./errors.ts";
@@ -48,8 +64,6 @@ import type { Worker } from "node:worker_threads";
 const MIN_DEPTH = 2;
 const MAX_DEPTH = 32;
 const LINE_MS = 0.25;
-const QUEUED = 0;
-const CANCELLED = 2;
 const ENTRY = new URL("./_worker.ts", import.meta.url);
 
 /** Settings of the engine, checked by ThreadPool. */
@@ -61,6 +75,7 @@ export interface EngineOptions {
   maxTasksPerWorker: number;
   maxQueue: number;
   initializer: { target: string; args: unknown[] } | undefined;
+  resourceLimits: ResourceLimits;
 }
 
 /** A task's own settings. */
@@ -84,9 +99,9 @@ interface Task {
   message: Message | undefined;
   readonly control: FutureController<unknown>;
   readonly settings: TaskSettings;
-  /** Where it was sent, and its claim slot there. */
+  /** Where it was sent, and the index of its claim word there. */
   worker?: Slot | undefined;
-  slot?: number | undefined;
+  claim?: number | undefined;
   /** Settled (or cancelled) here: the worker's answer is ignored. */
   done: boolean;
   /** When it was last sent to a worker (performance.now()). */
@@ -102,20 +117,21 @@ interface Slot {
   readonly data: WorkerData;
   readonly requests: SimpleQueue<Request | typeof STOP>;
   readonly responses: SimpleQueue<Response>;
-  readonly inFlight: Task[];
+  /** The tasks sent to it and not answered, in the order it runs them. */
+  readonly inFlight: Map<number, Task>;
   sent: number;
   finished: number;
   /** When it last answered (performance.now()). */
   answeredAt: number;
-  /** No more tasks go to it (maxTasksPerWorker, idle, shutdown). */
+  /** No more tasks go to it (maxTasksPerWorker, idle, stopped task, shutdown). */
   retiring: boolean;
+  /** `terminate()` was called: its `exit` event does not prove it stopped. */
+  terminated: boolean;
   /**
    * Messages for it before it listens (they would be lost), or undefined
    * once it does.
    */
   outbox: [unknown, ArrayBuffer[]][] | undefined;
-  /** The task it was terminated for (timeout, abort): already settled. */
-  killedFor?: Task | undefined;
   idleTimer?: Timer | undefined;
 }
 
@@ -217,13 +233,13 @@ export class Engine {
     let best: Slot | undefined;
     for (const slot of this.#workers) {
       if (!this.#open(slot)) continue;
-      if (best === undefined || slot.inFlight.length < best.inFlight.length) {
+      if (best === undefined || slot.inFlight.size < best.inFlight.size) {
         best = slot;
-        if (slot.inFlight.length === 0) break;
+        if (slot.inFlight.size === 0) break;
       }
     }
     // Start another worker rather than queue behind a busy one.
-    if (best !== undefined && best.inFlight.length > 0 && this.#canGrow()) {
+    if (best !== undefined && best.inFlight.size > 0 && this.#canGrow()) {
       return this.#spawn();
     }
     return best ?? (this.#canGrow() ? this.#spawn() : undefined);
@@ -231,20 +247,24 @@ export class Engine {
 
   /** Whether a worker can take one more task now. */
   #open(slot: Slot): boolean {
-    return !slot.retiring && slot.inFlight.length < this.#depth &&
+    return !slot.retiring && slot.inFlight.size < this.#depth &&
       slot.sent < this.#options.maxTasksPerWorker;
   }
 
+  /**
+   * Whether another worker may start. Retired workers do not count: one
+   * whose stopped task still computes may never leave.
+   */
   #canGrow(): boolean {
     return !this.#closed && this.#broken === undefined &&
-      this.#workers.size < this.#options.maxWorkers;
+      this.#staying() < this.#options.maxWorkers;
   }
 
   /** Starts workers for tasks that wait, up to maxWorkers. */
   #grow(): void {
     let idle = 0;
     for (const slot of this.#workers) {
-      if (!slot.retiring && slot.inFlight.length === 0) idle++;
+      if (!slot.retiring && slot.inFlight.size === 0) idle++;
     }
     while (idle < this.#queued && this.#canGrow()) {
       this.#dispatchTo(this.#spawn());
@@ -258,12 +278,7 @@ export class Engine {
     const message = task.message;
     if (message !== undefined) {
       // First the arguments, then the request that says to wait for them.
-      const sent = { id, args: message.args };
-      if (slot.outbox === undefined) {
-        slot.worker.postMessage(sent, message.transfer);
-      } else {
-        slot.outbox.push([sent, message.transfer]);
-      }
+      this.#post(slot, { id, args: message.args }, message.transfer);
       if (message.transfer.length > 0) task.message = undefined;
     }
     Atomics.store(slot.data.claims, index, QUEUED);
@@ -271,14 +286,14 @@ export class Engine {
     slot.sent++;
     task.sentAt = performance.now();
     task.worker = slot;
-    task.slot = index;
-    slot.inFlight.push(task);
+    task.claim = index;
+    slot.inFlight.set(id, task);
     this.#inFlight++;
     if (slot.idleTimer !== undefined) {
       clearTimeout(slot.idleTimer);
       slot.idleTimer = undefined;
     }
-    if (slot.inFlight.length === 1) this.#started(task);
+    if (slot.inFlight.size === 1) this.#started(task);
     this.#drain();
   }
 
@@ -303,6 +318,7 @@ export class Engine {
             `Task timed out after ${timeout} ms`,
             "TimeoutError",
           ),
+          TIMED_OUT,
         );
       }, timeout);
     }
@@ -342,48 +358,97 @@ export class Engine {
 
   // --- cancelling, aborting, timing out --------------------------------------
 
+  /**
+   * Takes back a task sent to a worker that has not claimed it: whether it
+   * did (then the worker will never run it).
+   */
+  #takeBack(task: Task): boolean {
+    return Atomics.compareExchange(
+      task.worker!.data.claims,
+      task.claim!,
+      QUEUED,
+      CANCELLED,
+    ) === QUEUED;
+  }
+
   /** Future.cancel(): true if the task will not run. */
   #cancel(task: Task): boolean {
     if (task.done) return true;
-    const slot = task.worker;
-    if (slot !== undefined) {
-      const claimed = Atomics.compareExchange(
-        slot.data.claims,
-        task.slot!,
-        QUEUED,
-        CANCELLED,
-      );
-      if (claimed !== QUEUED) return false;
-    } else {
-      this.#queued--;
-    }
+    if (task.worker === undefined) this.#queued--;
+    else if (!this.#takeBack(task)) return false;
     this.#finish(task);
     return true;
   }
 
-  /** Rejects a task with `reason`; one that runs costs its worker. */
-  #abort(task: Task, reason: unknown): void {
+  /**
+   * Rejects a task with `reason`. One that runs is marked stopped (`how`),
+   * and its worker is retired.
+   */
+  #abort(task: Task, reason: unknown, how = ABORTED): void {
     if (task.done) return;
     const slot = task.worker;
-    if (
-      slot !== undefined &&
-      Atomics.compareExchange(
-          slot.data.claims,
-          task.slot!,
-          QUEUED,
-          CANCELLED,
-        ) !==
-        QUEUED
-    ) {
-      // It is running: the only way to stop JavaScript is to end its thread.
-      slot.killedFor = task;
-      slot.retiring = true;
-      slot.worker.terminate();
-    } else if (slot === undefined) {
-      this.#queued--;
+    if (slot === undefined) this.#queued--;
+    else if (!this.#takeBack(task)) {
+      Atomics.compareExchange(slot.data.claims, task.claim!, CLAIMED, how);
+      this.#finish(task);
+      task.control.reject(reason);
+      this.#retireStopped(slot);
+      return;
     }
     this.#finish(task);
     task.control.reject(reason);
+  }
+
+  /**
+   * Retires a worker whose running task was stopped: it is asked to leave
+   * (it does as soon as the task gives control back), and every task it
+   * has not claimed is taken back and sent elsewhere.
+   */
+  #retireStopped(slot: Slot): void {
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    slot.retiring = true;
+    Atomics.store(slot.data.info, INFO_RETIRE, 1);
+    this.#post(slot, { retire: true }, []);
+    const requeue: Task[] = [];
+    for (const task of slot.inFlight.values()) {
+      if (task.done || !this.#takeBack(task)) continue;
+      slot.inFlight.delete(task.id);
+      this.#inFlight--;
+      if (this.#resendable(task)) {
+        task.worker = undefined;
+        task.claim = undefined;
+        requeue.push(task);
+      } else {
+        this.#finish(task);
+        task.control.reject(
+          new WorkerCrashedError(
+            "The task's worker was retired before the task started, and the buffers transferred to it went with it",
+          ),
+        );
+      }
+    }
+    this.#requeue(requeue);
+  }
+
+  /** Whether a task can be sent again: buffers it transferred are gone. */
+  #resendable(task: Task): boolean {
+    return task.message !== undefined ||
+      (task.request[2] & BY_MESSAGE) === 0;
+  }
+
+  /** Puts tasks back at the head of the pool's queue, and starts workers. */
+  #requeue(tasks: Task[]): void {
+    if (tasks.length > 0) {
+      this.#pending.splice(this.#pendingHead, 0, ...tasks);
+      this.#queued += tasks.length;
+    }
+    this.#grow();
+  }
+
+  /** Posts to a worker, or holds the message until it listens. */
+  #post(slot: Slot, message: unknown, transfer: ArrayBuffer[]): void {
+    if (slot.outbox === undefined) slot.worker.postMessage(message, transfer);
+    else slot.outbox.push([message, transfer]);
   }
 
   /** Marks a task settled here and lets go of its timer and listener. */
@@ -432,7 +497,7 @@ export class Engine {
    */
   #spareCore(): boolean {
     let busy = 0;
-    for (const slot of this.#workers) if (slot.inFlight.length > 0) busy++;
+    for (const slot of this.#workers) if (slot.inFlight.size > 0) busy++;
     return busy < navigator.hardwareConcurrency;
   }
 
@@ -476,10 +541,11 @@ export class Engine {
   }
 
   #respond(slot: Slot, [id, status, value]: Response): void {
-    const task = slot.inFlight.shift()!;
-    if (task.id !== id) {
-      throw new Error(`Pool out of step: expected task ${task.id}, got ${id}`);
-    }
+    const task = slot.inFlight.get(id);
+    // A task taken back from a retired worker answers SKIPPED there, once
+    // it has been sent elsewhere.
+    if (task === undefined) return;
+    slot.inFlight.delete(id);
     this.#inFlight--;
     slot.finished++;
     this.#measure(slot, task);
@@ -487,12 +553,11 @@ export class Engine {
       this.#finish(task);
       if (status === OK) task.control.resolve(value);
       else if (status === FAILED) task.control.reject(fromWire(value));
-    } else if (status === SKIPPED) {
-      // Cancelled before it started, as the pool was told.
+      // SKIPPED: cancelled before it started, as the pool was told.
     }
     if (slot.finished >= this.#options.maxTasksPerWorker) this.#retire(slot);
     this.#dispatchTo(slot);
-    const next = slot.inFlight[0];
+    const next = slot.inFlight.values().next().value;
     if (next !== undefined) this.#started(next);
     else this.#idle(slot);
   }
@@ -507,24 +572,28 @@ export class Engine {
       requests: undefined!,
       responses: undefined!,
       claims: new Int32Array(new SharedArrayBuffer(4 * MAX_DEPTH)),
-      info: new Int32Array(new SharedArrayBuffer(8)),
+      info: createInfo(),
       bell: this.#bell,
     };
     const requests = new SimpleQueue<Request | typeof STOP>({ maxWaiters: 2 });
     const responses = new SimpleQueue<Response>({ maxWaiters: 2 });
     data.requests = requests.handle;
     data.responses = responses.handle;
-    const { worker, exited } = startWorker(ENTRY, data, { ref: false });
+    const { worker, exited } = startWorker(ENTRY, data, {
+      ref: false,
+      resourceLimits: this.#options.resourceLimits,
+    });
     const slot: Slot = {
       worker,
       data,
       requests,
       responses,
-      inFlight: [],
+      inFlight: new Map(),
       sent: 0,
       finished: 0,
       answeredAt: 0,
       retiring: false,
+      terminated: false,
       outbox: [],
     };
     // The worker's first message says that it is ready: it listens for
@@ -535,7 +604,7 @@ export class Engine {
       for (const [sent, transfer] of outbox) {
         worker.postMessage(sent, transfer);
       }
-      const head = slot.inFlight[0];
+      const head = slot.inFlight.values().next().value;
       if (head?.started) this.#startClock(head);
     });
     this.#workers.add(slot);
@@ -557,19 +626,21 @@ export class Engine {
   /** A worker that will take no more tasks ends once its line is empty. */
   #retire(slot: Slot): void {
     slot.retiring = true;
-    if (slot.inFlight.length === 0) slot.requests.put(STOP);
+    if (slot.inFlight.size === 0) slot.requests.put(STOP);
   }
 
   #idle(slot: Slot): void {
     if (slot.retiring) {
-      slot.requests.put(STOP);
+      if (Atomics.load(slot.data.info, INFO_RETIRE) === 0) {
+        slot.requests.put(STOP);
+      }
       return;
     }
     const { idleTimeout, minWorkers } = this.#options;
     if (idleTimeout === Infinity || this.#staying() <= minWorkers) return;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.inFlight.length === 0 && this.#staying() > minWorkers) {
+      if (slot.inFlight.size === 0 && this.#staying() > minWorkers) {
         this.#retire(slot);
       }
     }, idleTimeout);
@@ -580,15 +651,25 @@ export class Engine {
     this.#workers.delete(slot);
     if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     // What it answered before it died still counts.
-    while (slot.responses.qsize() > 0 && slot.inFlight.length > 0) {
+    while (slot.responses.qsize() > 0 && slot.inFlight.size > 0) {
       this.#respond(slot, slot.responses.getNowait());
     }
-    const ident = Atomics.load(slot.data.info, INFO_IDENT);
-    if (ident !== 0) markAbandoned(ident);
-    const lost = slot.inFlight.splice(0);
+    const info = slot.data.info;
+    const ident = Atomics.load(info, INFO_IDENT);
+    // After terminate(), `exit` comes at once while the thread may still
+    // run: its locks are its own until it says it is gone.
+    if (ident !== 0) {
+      if (!slot.terminated || Atomics.load(info, INFO_GONE) !== 0) {
+        reapThread(ident);
+      } else {
+        whenGone(info).then(() => reapThread(ident));
+      }
+    }
+    const lost = [...slot.inFlight.values()];
+    slot.inFlight.clear();
     this.#inFlight -= lost.length;
-    const ready = Atomics.load(slot.data.info, INFO_READY) === 1;
-    if (!ready && slot.killedFor === undefined && !this.#closed) {
+    const ready = Atomics.load(info, INFO_READY) === 1;
+    if (!ready && !this.#closed) {
       const reason = error instanceof Error ? `: ${error.message}` : "";
       this.#break(
         new BrokenPoolError(
@@ -599,34 +680,30 @@ export class Engine {
       );
       return;
     }
+    const outOfMemory = Atomics.load(info, INFO_OUT_OF_MEMORY) !== 0;
+    const why = outOfMemory
+      ? ": it ran out of memory"
+      : error instanceof Error
+      ? `: ${error.message}`
+      : "";
     const requeue: Task[] = [];
     for (const task of lost) {
       if (task.done) continue;
-      const claim = Atomics.load(slot.data.claims, task.slot!);
-      // Buffers transferred to the dead worker are gone with it.
-      const resendable = task.message !== undefined ||
-        (task.request[2] & BY_MESSAGE) === 0;
-      if (claim === QUEUED && resendable) {
+      if (this.#takeBack(task) && this.#resendable(task)) {
         task.worker = undefined;
-        task.slot = undefined;
+        task.claim = undefined;
         requeue.push(task);
         continue;
       }
       this.#finish(task);
       task.control.reject(
         new WorkerCrashedError(
-          `The worker running the task exited with code ${code}${
-            error instanceof Error ? `: ${error.message}` : ""
-          }`,
+          `The worker running the task exited with code ${code}${why}`,
           { exitCode: code, cause: error },
         ),
       );
     }
-    if (requeue.length > 0) {
-      this.#pending.splice(this.#pendingHead, 0, ...requeue);
-      this.#queued += requeue.length;
-    }
-    this.#grow();
+    this.#requeue(requeue);
     if (this.#inFlight === 0) this.#wake?.abort();
     else this.#drain();
   }
@@ -643,8 +720,14 @@ export class Engine {
       this.#finish(task);
       task.control.reject(error);
     }
-    for (const slot of this.#workers) slot.worker.terminate();
+    for (const slot of this.#workers) this.#terminate(slot);
     if (this.#inFlight === 0) this.#wake?.abort();
+  }
+
+  #terminate(slot: Slot): void {
+    slot.retiring = true;
+    slot.terminated = true;
+    slot.worker.terminate();
   }
 
   // --- shutting down ----------------------------------------------------------
@@ -673,8 +756,18 @@ export class Engine {
       }
     }
     for (const slot of this.#workers) {
-      slot.retiring = true;
-      slot.worker.terminate();
+      // Until it has exited, as the caller waits for that.
+      slot.worker.ref();
+      if (Atomics.load(slot.data.info, INFO_RETIRE) !== 0) {
+        // Its stopped task may compute forever: do not wait for it. Its
+        // locks stay held until it says it is gone.
+        this.#terminate(slot);
+      } else if (!slot.retiring) {
+        // Every task has settled: it leaves when it reads STOP. (A retiring
+        // worker is sent STOP once its line is empty.)
+        slot.retiring = true;
+        slot.requests.put(STOP);
+      }
     }
     while (this.#exits.size > 0) await Promise.all(this.#exits);
   }

@@ -7,30 +7,20 @@ import { adoptHeap } from "../primitives/_heap.ts";
 import { adoptIdent } from "../primitives/_thread.ts";
 // All of them, so that any primitive among the arguments can be revived.
 import { Event, SimpleQueue } from "../primitives/mod.ts";
-import type { ThreadData } from "./_transport.ts";
+import { setCurrentTask } from "./_current_task.ts";
+import { beginLife, end } from "./_life.ts";
+import { INFO_READY, INFO_TASK, type ThreadData } from "./_transport.ts";
 import { fromMessage } from "./_wire.ts";
 
 const data = workerData as ThreadData;
 adoptHeap(data.heap);
 adoptIdent(data.ident);
 const finished = Event.from(data.finished);
-
 // A target that ends its own thread has finished too, for join and
 // joinSync (which cannot see the exit event from a blocked thread).
-const exit = Deno.exit;
-Deno.exit = ((code?: number) => {
-  finished.set();
-  exit(code);
-}) as typeof Deno.exit;
-// deno-lint-ignore no-explicit-any
-const scope = globalThis as any;
-if (typeof scope.close === "function") {
-  const close = scope.close;
-  scope.close = () => {
-    finished.set();
-    close();
-  };
-}
+beginLife(data.info, () => finished.set());
+setCurrentTask({ view: data.info, index: INFO_TASK });
+Atomics.store(data.info, INFO_READY, 1);
 
 try {
   const args = "queue" in data.args
@@ -49,9 +39,7 @@ try {
   await fn(...args);
 } catch (error) {
   console.error(`Exception in thread ${data.name}:`, error);
-} finally {
-  finished.set();
 }
 // The target has returned: the thread ends, as a Python thread does, even
 // if it left timers or other work behind.
-exit(0);
+end(0);

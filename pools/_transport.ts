@@ -3,19 +3,101 @@
 // They are `node:worker_threads` Workers, not Web Workers (DESIGN.md has the
 // measured table): Deno 2.9.6 tells a parent nothing when a Web Worker calls
 // `self.close()` or `Deno.exit()`, and cannot terminate a Web Worker that is
-// blocked in Atomics.wait or a loop; a `node:worker_threads` Worker emits
-// `exit` with a code in every case, stops at once on `terminate()`, and can
-// be unref'd (daemon threads, idle pools). It only loads `file:` and `data:`
+// blocked in Atomics.wait; a `node:worker_threads` Worker emits `exit` with
+// a code in every case, stops on `terminate()` when it is blocked or idle
+// (not while it computes: then `exit` comes at once and the thread runs on),
+// and can be unref'd (daemon threads, idle pools). It only loads `file:` and `data:`
 // URLs, so it starts from a `data:` module that imports the real entry: that
 // works for a `file:` entry and for the `https:` one of a JSR package.
 
 import { Worker } from "node:worker_threads";
 import type { Handle } from "../primitives/_handle.ts";
 import type { QueueHandle } from "../primitives/_queue_core.ts";
+import { checkObject, quote } from "../primitives/_options.ts";
 
-/** Words of a worker's info block: its thread id, and whether it is ready. */
+/**
+ * Limits of a worker thread's JavaScript engine, as `node:worker_threads`
+ * names them (sizes in MiB). A worker that reaches its heap limit ends
+ * alone, with exit code 1 and an `ERR_WORKER_OUT_OF_MEMORY` error; without
+ * limits, running out of memory in any thread aborts the whole process.
+ */
+export interface ResourceLimits {
+  /** The most memory for long-lived objects (the old generation). */
+  maxOldGenerationSizeMb?: number;
+  /** The most memory for new objects (the young generation). */
+  maxYoungGenerationSizeMb?: number;
+  /** The memory reserved for generated code. */
+  codeRangeSizeMb?: number;
+  /** The thread's stack size. */
+  stackSizeMb?: number;
+}
+
+const LIMITS = [
+  "maxOldGenerationSizeMb",
+  "maxYoungGenerationSizeMb",
+  "codeRangeSizeMb",
+  "stackSizeMb",
+] as const;
+
+/**
+ * Checks a `resourceLimits` option. The default, `{}`, sets no size of its
+ * own (the engine's defaults, or the program's `--max-old-space-size`) but
+ * is what makes the engine end only the worker at its limit.
+ */
+export function checkResourceLimits(
+  where: string,
+  limits: unknown,
+): ResourceLimits {
+  if (limits === undefined) return {};
+  checkObject(where, "resourceLimits", limits);
+  const checked: ResourceLimits = {};
+  for (const [key, value] of Object.entries(limits as object)) {
+    if (!(LIMITS as readonly string[]).includes(key)) {
+      throw new TypeError(
+        `${where}: 'resourceLimits' has no option ${quote(key)} (it takes ${
+          LIMITS.map((name) => `'${name}'`).join(", ")
+        })`,
+      );
+    }
+    if (value === undefined) continue;
+    if (typeof value !== "number") {
+      throw new TypeError(
+        `${where}: 'resourceLimits.${key}' must be a number of MiB, received ${
+          quote(value)
+        }`,
+      );
+    }
+    if (!(value > 0) || value === Infinity) {
+      throw new RangeError(
+        `${where}: 'resourceLimits.${key}' must be a positive number of MiB, received ${value}`,
+      );
+    }
+    checked[key as keyof ResourceLimits] = value;
+  }
+  return checked;
+}
+
+/**
+ * Words of a worker's info block, which the worker and its parent share:
+ * its thread id; whether it is ready (a pool worker has loaded its module
+ * and run its initializer); whether its parent asked it to leave (a pool
+ * worker whose task timed out or was aborted); whether it has ended by
+ * itself (so that nothing it did can change any more); whether it ran out
+ * of memory; and, for a Thread, whether its target was asked to stop.
+ */
 export const INFO_IDENT = 0;
 export const INFO_READY = 1;
+export const INFO_RETIRE = 2;
+export const INFO_GONE = 3;
+export const INFO_OUT_OF_MEMORY = 4;
+/** A Thread's target, as a claim word (`_wire.ts`): CLAIMED, or ABORTED. */
+export const INFO_TASK = 5;
+const INFO_WORDS = 6;
+
+/** A new info block, all words 0. */
+export function createInfo(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * INFO_WORDS));
+}
 
 /** What a pool worker receives (`_worker.ts`). */
 export interface WorkerData {
@@ -29,7 +111,7 @@ export interface WorkerData {
   responses: QueueHandle;
   /** One word per dispatch slot: 0 queued, 1 claimed by the worker, 2 cancelled. */
   claims: Int32Array;
-  /** [thread id, ready]. */
+  /** The info block (`INFO_*`). */
   info: Int32Array;
   /** The pool's doorbell (`_bell.ts`). */
   bell: Int32Array;
@@ -54,6 +136,20 @@ export interface ThreadData {
   args: { queue: QueueHandle } | { message: unknown };
   /** Set when the target has returned or thrown (an Event). */
   finished: Handle;
+  /** The info block (`INFO_*`). */
+  info: Int32Array;
+}
+
+/**
+ * Resolves once a worker marks itself gone (INFO_GONE). It does not keep
+ * the program alive (Deno's `Atomics.waitAsync` does not), so a thread
+ * that never ends costs nothing but the wait.
+ */
+export async function whenGone(info: Int32Array): Promise<void> {
+  while (Atomics.load(info, INFO_GONE) === 0) {
+    const result = Atomics.waitAsync(info, INFO_GONE, 0);
+    if (result.async) await result.value;
+  }
 }
 
 /** How a worker ended: its exit code, and the error that killed it if any. */
@@ -76,13 +172,23 @@ export function liveWorkers(): ReadonlySet<Worker> {
 export function startWorker(
   entry: URL,
   data: unknown,
-  options: { name?: string; ref?: boolean } = {},
+  options: {
+    name?: string | undefined;
+    ref?: boolean;
+    resourceLimits?: ResourceLimits;
+  } = {},
 ): { worker: Worker; exited: Promise<WorkerExit> } {
   const source = `import(${JSON.stringify(entry.href)});`;
   const worker = new Worker(
     new URL(`data:text/javascript,${encodeURIComponent(source)}`),
-    // deno-lint-ignore no-explicit-any
-    { workerData: data, name: options.name } as any,
+    {
+      workerData: data,
+      name: options.name,
+      // Never left out: without it, a worker that runs out of memory takes
+      // the whole process down.
+      resourceLimits: options.resourceLimits ?? {},
+      // deno-lint-ignore no-explicit-any
+    } as any,
   );
   if (options.ref === false) worker.unref();
   live.add(worker);

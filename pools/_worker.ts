@@ -1,39 +1,75 @@
 // The loop of a pool's worker (a `node:worker_threads` Worker, started by
-// `_transport.ts`): take a request from this worker's own queue, run it,
-// put the outcome on this worker's own response queue and ring the pool's
-// bell. Each worker has queues of its own, so a worker that is terminated in
+// `_transport.ts`): take a request from this worker's own queue, claim it,
+// run it, put the outcome on this worker's own response queue and ring the
+// pool's bell. Each worker has queues of its own, so a worker that ends in
 // the middle of a put can only damage queues that die with it.
+//
+// A worker leaves (`_life.ts`) when the pool sends STOP, and as soon as it
+// can once the pool has retired it because its running task timed out or
+// was aborted: before it claims another request, when its event loop gets
+// control back (the pool's "retire" message), or when the stopped task
+// blocks in one of this module's waits.
 
 import { parentPort, workerData } from "node:worker_threads";
 import { adoptHeap } from "../primitives/_heap.ts";
+import { setWaitGuard } from "../primitives/_futex.ts";
 // All of them, so that any primitive in a task's arguments can be revived.
 import { SimpleQueue } from "../primitives/mod.ts";
 import { getIdent } from "../primitives/_thread.ts";
 import { ringBell, spinUntil } from "./_bell.ts";
+import { currentTask, isStopped, setCurrentTask } from "./_current_task.ts";
+import { beginLife, end } from "./_life.ts";
 import {
   BY_MESSAGE,
   CHUNK,
+  CLAIMED,
   FAILED,
   fromMessage,
   OK,
+  QUEUED,
   type Request,
   type Response,
   SKIPPED,
   STOP,
   toWire,
 } from "./_wire.ts";
-import type { WorkerData } from "./_transport.ts";
-import { INFO_IDENT, INFO_READY } from "./_transport.ts";
+import {
+  INFO_IDENT,
+  INFO_READY,
+  INFO_RETIRE,
+  type WorkerData,
+} from "./_transport.ts";
 
 const data = workerData as WorkerData;
 adoptHeap(data.heap);
+beginLife(data.info);
 Atomics.store(data.info, INFO_IDENT, getIdent());
+
+/** Whether the task that runs here now was stopped by the pool. */
+function taskStopped(): boolean {
+  const task = currentTask();
+  return task !== undefined && isStopped(task);
+}
+
+// A stopped task that blocks in a wait of this module gives control back
+// to the module: that is where its thread can end.
+setWaitGuard(() => {
+  if (taskStopped()) end(1);
+});
 
 // Arguments that came by postMessage (BY_MESSAGE), by task id, and the
 // tasks that wait for theirs.
 const messages = new Map<number, unknown>();
 const awaiting = new Map<number, (args: unknown) => void>();
-function onMessage({ id, args }: { id: number; args: unknown }): void {
+function onMessage(
+  message: { id: number; args: unknown } | { retire: true },
+): void {
+  if ("retire" in message) {
+    // The event loop has control: the stopped task is not computing.
+    if (currentTask() === undefined || taskStopped()) end(0);
+    return;
+  }
+  const { id, args } = message;
   const take = awaiting.get(id);
   if (take === undefined) messages.set(id, args);
   else {
@@ -104,29 +140,9 @@ function respond(id: number, status: number, value: unknown): void {
   ringBell(data.bell);
 }
 
-if (data.initializer !== undefined) {
-  const { target, args } = data.initializer;
-  await run(target, fromMessage(args) as unknown[]);
-}
-Atomics.store(data.info, INFO_READY, 1);
-// Messages posted before a worker listens are lost (Deno 2.9.6): the pool
-// holds them until it hears this, and starts the clock of a task then.
-parentPort!.postMessage("ready");
-
-for (;;) {
-  if (requests.qsize() === 0) spinUntil(() => requests.qsize() !== 0);
-  const request = requests.qsize() !== 0
-    ? requests.getNowait()
-    : await requests.get();
-  if (request === STOP) break;
-  const [id, slot, kind, target] = request;
+async function runRequest(request: Request): Promise<void> {
+  const [id, , kind, target] = request;
   let args = request[4] as unknown[];
-  // The pool may cancel a task until the worker claims it.
-  if (Atomics.compareExchange(data.claims, slot, 0, 1) !== 0) {
-    if (kind & BY_MESSAGE) messageOf(id); // drop its arguments when they come
-    respond(id, SKIPPED, undefined);
-    continue;
-  }
   try {
     if (kind & BY_MESSAGE) {
       let sent = messageOf(id);
@@ -150,5 +166,34 @@ for (;;) {
     respond(id, FAILED, toWire(error));
   }
 }
-// The listener for messages would keep this thread alive.
-parentPort!.off("message", onMessage);
+
+if (data.initializer !== undefined) {
+  const { target, args } = data.initializer;
+  await run(target, fromMessage(args) as unknown[]);
+}
+Atomics.store(data.info, INFO_READY, 1);
+// Messages posted before a worker listens are lost (Deno 2.9.6): the pool
+// holds them until it hears this, and starts the clock of a task then.
+parentPort!.postMessage("ready");
+
+for (;;) {
+  if (requests.qsize() === 0) spinUntil(() => requests.qsize() !== 0);
+  const request = requests.qsize() !== 0
+    ? requests.getNowait()
+    : await requests.get();
+  // A retired worker claims nothing more: the pool takes back what it sent.
+  if (request === STOP || Atomics.load(data.info, INFO_RETIRE) !== 0) break;
+  const [id, claim, kind] = request;
+  // The pool may cancel a task until the worker claims it.
+  if (
+    Atomics.compareExchange(data.claims, claim, QUEUED, CLAIMED) !== QUEUED
+  ) {
+    if (kind & BY_MESSAGE) messageOf(id); // drop its arguments when they come
+    respond(id, SKIPPED, undefined);
+    continue;
+  }
+  setCurrentTask({ view: data.claims, index: claim });
+  await runRequest(request);
+  setCurrentTask(undefined);
+}
+end(0);

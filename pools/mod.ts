@@ -40,3 +40,4 @@ export * from "./errors.ts";
 export * from "./future.ts";
 export * from "./thread.ts";
 export * from "./thread_pool.ts";
+export * from "./task_signal.ts";

@@ -3,8 +3,19 @@ import { SimpleQueue } from "../primitives/queue.ts";
 import { Event } from "../primitives/event.ts";
 import { quote, type WaitOptions } from "../primitives/_options.ts";
 import { reserveIdent } from "../primitives/_thread.ts";
-import { markAbandoned } from "../primitives/_mutex.ts";
-import { startWorker, type ThreadData, type WorkerExit } from "./_transport.ts";
+import { reapThread } from "../primitives/_reap.ts";
+import {
+  checkResourceLimits,
+  createInfo,
+  INFO_OUT_OF_MEMORY,
+  INFO_READY,
+  INFO_TASK,
+  type ResourceLimits,
+  startWorker,
+  type ThreadData,
+  type WorkerExit,
+} from "./_transport.ts";
+import { ABORTED, CLAIMED } from "./_wire.ts";
 import { InvalidStateError } from "./errors.ts";
 import { prepareMessage } from "./_wire.ts";
 
@@ -29,6 +40,19 @@ export interface ThreadOptions<A extends unknown[]> {
    * (the default) does, until it finishes.
    */
   daemon?: boolean;
+  /**
+   * Limits of the thread's JavaScript engine (sizes in MiB, the names of
+   * `node:worker_threads`): a thread that runs out of memory ends alone,
+   * with exit code 1, and the program goes on. Default `{}`: the engine's
+   * own limits, still ending only the thread.
+   */
+  resourceLimits?: ResourceLimits;
+  /**
+   * Asks the target to stop: once aborted, `taskSignal().aborted` is true
+   * inside the thread. The target stops only if it looks (no thread can be
+   * stopped from outside while it computes).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -72,6 +96,9 @@ export class Thread<A extends unknown[] = unknown[]> {
   readonly #module: string | undefined;
   readonly #source: string;
   readonly #args: unknown[];
+  readonly #resourceLimits: ResourceLimits;
+  readonly #signal: AbortSignal | undefined;
+  #startError: Error | undefined;
   #ident: number | undefined;
   #finished: Event | undefined;
   #exited: Promise<WorkerExit> | undefined;
@@ -102,6 +129,7 @@ export class Thread<A extends unknown[] = unknown[]> {
       );
     }
     const { target, args = [], name, daemon = false } = options;
+    this.#resourceLimits = checkResourceLimits(where, options.resourceLimits);
     if (typeof target === "function") {
       const source = target.toString();
       if (source.endsWith("{ [native code] }")) {
@@ -149,6 +177,13 @@ export class Thread<A extends unknown[] = unknown[]> {
         `${where}: 'daemon' must be a boolean, received ${quote(daemon)}`,
       );
     }
+    const { signal } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(
+        `${where}: 'signal' must be an AbortSignal, received ${quote(signal)}`,
+      );
+    }
+    this.#signal = signal;
     this.#args = args;
     this.#name = name ?? `Thread-${++counter}`;
     this.#daemon = daemon;
@@ -250,6 +285,8 @@ export class Thread<A extends unknown[] = unknown[]> {
     }
     const finished = new Event();
     const ident = reserveIdent();
+    const info = createInfo();
+    Atomics.store(info, INFO_TASK, CLAIMED);
     const data: ThreadData = {
       heap: heap(),
       ident,
@@ -258,18 +295,45 @@ export class Thread<A extends unknown[] = unknown[]> {
       source: this.#source,
       args,
       finished: finished.handle,
+      info,
     };
     const { exited } = startWorker(ENTRY, data, {
       name: this.#name,
       ref: !this.#daemon,
+      resourceLimits: this.#resourceLimits,
     });
+    const signal = this.#signal;
+    const stop = () =>
+      Atomics.compareExchange(info, INFO_TASK, CLAIMED, ABORTED);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener("abort", stop, { once: true });
     this.#ident = ident;
     this.#finished = finished;
     this.#exited = exited.then((exit) => {
+      signal?.removeEventListener("abort", stop);
+      // A Thread is never terminated: its exit is the end of its code.
+      reapThread(ident);
+      this.#report(exit, info);
       finished.set();
-      markAbandoned(ident);
       return exit;
     });
+  }
+
+  /** Says how a thread ended that its own code could not report. */
+  #report({ error }: WorkerExit, info: Int32Array): void {
+    if (Atomics.load(info, INFO_READY) === 0) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#startError = new Error(
+        `Cannot start Thread ${JSON.stringify(this.#name)}: ${reason}`,
+        { cause: error },
+      );
+    } else if (Atomics.load(info, INFO_OUT_OF_MEMORY) !== 0) {
+      console.error(
+        `Exception in thread ${this.#name}: it ran out of memory`,
+      );
+    } else if (error !== undefined) {
+      console.error(`Exception in thread ${this.#name}:`, error);
+    }
   }
 
   #started(what: string): Event {
@@ -288,6 +352,8 @@ export class Thread<A extends unknown[] = unknown[]> {
    * @param options `timeout` (ms) and `signal`.
    * @returns `true` if the thread finished, `false` on timeout.
    * @throws {InvalidStateError} If the thread has not been started.
+   * @throws {Error} If the thread could not start (its worker failed to
+   * load, for example without `--allow-read` for a local module).
    *
    * @example Join with a timeout
    * ```ts
@@ -304,6 +370,7 @@ export class Thread<A extends unknown[] = unknown[]> {
     const finished = this.#started("join");
     if (!await finished.wait(options)) return false;
     await this.#exited;
+    if (this.#startError !== undefined) throw this.#startError;
     return true;
   }
 

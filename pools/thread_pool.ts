@@ -9,6 +9,9 @@ import {
   type TaskSettings,
 } from "./_engine.ts";
 import { BrokenPoolError, InvalidStateError } from "./errors.ts";
+import { checkResourceLimits, type ResourceLimits } from "./_transport.ts";
+
+export type { ResourceLimits };
 import type { Future } from "./future.ts";
 import { CALL, CHUNK, prepareMessage, type Request } from "./_wire.ts";
 
@@ -67,18 +70,29 @@ export interface ThreadPoolOptions {
    */
   maxQueue?: number;
   /**
-   * The default time limit of a task (ms), counted from its start; a task
-   * that runs longer rejects with a `TimeoutError` and its worker is
-   * terminated and replaced. Default `Infinity`.
+   * The default time limit of a task (ms), counted from its start. A task
+   * that runs longer rejects at once with a `TimeoutError`, and its worker
+   * is retired and replaced; the task's code runs on until it returns (no
+   * thread can be stopped while it computes) unless it looks at
+   * `taskSignal()`. Default `Infinity`.
    */
   taskTimeout?: number;
+  /**
+   * Limits of each worker's JavaScript engine (sizes in MiB, with the names
+   * of `node:worker_threads`). A task that makes its worker run out of
+   * memory fails with a `WorkerCrashedError`, its worker is replaced, and
+   * the program goes on. Default `{}`: the engine's own limits (or the
+   * program's `--max-old-space-size`), still ending only the worker.
+   */
+  resourceLimits?: ResourceLimits;
 }
 
 /** Options of one task ({@linkcode ThreadPool.apply}). */
 export interface TaskOptions {
   /**
-   * Aborts the task: a waiting one is dropped, a running one's worker is
-   * terminated and replaced. The future rejects with `signal.reason`.
+   * Aborts the task: the future rejects with `signal.reason`. A waiting
+   * task is dropped; a running one's worker is retired and replaced, and
+   * its code runs on until it returns, unless it looks at `taskSignal()`.
    */
   signal?: AbortSignal;
   /** This task's time limit (ms), instead of the pool's `taskTimeout`. */
@@ -161,8 +175,12 @@ function defaultChunksize(items: number, workers: number): number {
  * Every task settles: with its result; with its error (name, message and
  * stack as thrown); with a `WorkerCrashedError` if its worker dies under it
  * (the worker is replaced, the other tasks go on); with a `TimeoutError` or
- * the abort reason (its worker is terminated and replaced); or cancelled.
- * Locks that a dying worker held are marked abandoned.
+ * the abort reason; or cancelled. A timeout or abort of a running task
+ * rejects its future at once and retires its worker, but cannot stop the
+ * task's code, which runs on until it returns (see {@linkcode taskSignal}):
+ * the worker takes no other task, and leaves as soon as the code returns,
+ * awaits, or blocks in a wait of this module. Locks that a worker held when
+ * it ended are marked abandoned.
  *
  * Workers are `node:worker_threads` Workers, started on demand up to
  * `maxWorkers`. An idle pool does not keep the program alive, and tasks in
@@ -290,6 +308,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
         options?.maxQueue === Infinity || options?.maxQueue === undefined
           ? Infinity
           : checkInteger(where, "maxQueue", options.maxQueue, 0),
+      resourceLimits: checkResourceLimits(where, options?.resourceLimits),
       initializer: initializer === undefined ? undefined : {
         target: this.#target(where, initializer, module),
         args: prepareMessage(where, initargs, []).args as unknown[],
@@ -477,16 +496,14 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
    * @throws {TypeError} If the task, an argument or an option is wrong.
    * @throws {InvalidStateError} After shutdown.
    *
-   * @example Abort a task that takes too long
+   * @example Give a task a time limit
    * ```ts
    * import { ThreadPool } from "@parallel/parallel/pools";
    * import { rejects } from "node:assert/strict";
    *
    * await using pool = new ThreadPool({ maxWorkers: 1 });
-   * const forever = () => {
-   *   for (;;);
-   * };
-   * await rejects(pool.apply(forever, [], { timeout: 50 }), {
+   * const slow = (ms: number) => new Promise((r) => setTimeout(r, ms));
+   * await rejects(pool.apply(slow, [10_000], { timeout: 50 }), {
    *   name: "TimeoutError",
    * });
    * ```

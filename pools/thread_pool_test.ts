@@ -627,6 +627,65 @@ boundedTest(
 );
 
 boundedTest(
+  "ThreadPool: a task that runs out of memory fails with WorkerCrashedError, and the pool and program go on",
+  async () => {
+    await using pool = tasksPool({
+      maxWorkers: 1,
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+    });
+    const behind = pool.submit("add", 1, 2);
+    const first = pool.submit("exhaustMemory");
+    const error = await first.exception();
+    ok(error instanceof WorkerCrashedError, String(error));
+    strictEqual(error.exitCode, 1);
+    ok(/memory/.test(error.message), error.message);
+    strictEqual(await behind, 3);
+    strictEqual(await pool.submit("add", 2, 2), 4);
+  },
+);
+
+boundedTest(
+  "ThreadPool: by default a worker's memory limit ends the worker, not the program",
+  async () => {
+    // The program's own small heap limit applies to its workers, which run
+    // out of memory in well under a second.
+    const { code, stdout, stderr } = await runProgram("out-of-memory", {
+      flags: ["--v8-flags=--max-old-space-size=64"],
+    });
+    strictEqual(code, 0, stderr);
+    deepStrictEqual(stdout.trim().split("\n"), [
+      "pool: WorkerCrashedError",
+      "pool goes on: 3",
+      "thread joined, alive: false",
+      "done",
+    ]);
+  },
+);
+
+boundedTest(
+  "ThreadPool: resourceLimits is checked",
+  () => {
+    for (
+      const [limits, error] of [
+        [5, TypeError],
+        [{ maxOldGenerationSizeMb: "64" }, TypeError],
+        [{ maxOldGenrationSizeMb: 64 }, TypeError],
+        [{ maxOldGenerationSizeMb: 0 }, RangeError],
+        [{ stackSizeMb: -1 }, RangeError],
+        [{ codeRangeSizeMb: NaN }, RangeError],
+      ] as const
+    ) {
+      throws(
+        () => new ThreadPool({ resourceLimits: limits as never }),
+        (thrown) =>
+          thrown instanceof error && /resourceLimits/.test(thrown.message),
+      );
+    }
+    return Promise.resolve();
+  },
+);
+
+boundedTest(
   "ThreadPool: when a worker dies, every task queued behind it still runs",
   async () => {
     await using pool = tasksPool({ maxWorkers: 1 });
@@ -688,7 +747,7 @@ boundedTest(
 // ------------------------------------------------------ timeouts and aborts
 
 boundedTest(
-  "ThreadPool: taskTimeout ends an infinite loop with a TimeoutError, and the pool goes on",
+  "ThreadPool: taskTimeout rejects a long task with a TimeoutError, and the pool goes on with a new worker",
   async () => {
     await using pool = tasksPool({ maxWorkers: 1, taskTimeout: 200 });
     const before = await pool.submit("getIdent");
@@ -702,7 +761,7 @@ boundedTest(
 );
 
 boundedTest(
-  "ThreadPool: a per-task timeout ends an infinite loop, instead of the pool's",
+  "ThreadPool: a per-task timeout rejects a long task, instead of the pool's",
   async () => {
     await using pool = tasksPool({ maxWorkers: 1 });
     await rejects(pool.apply("spin", [], { timeout: 100 }), {
@@ -710,12 +769,14 @@ boundedTest(
     });
     await rejects(
       pool.apply(
-        () => {
-          for (;;) {
-            // Forever.
+        (ms: number) => {
+          // It does not look at its signal: it runs on for `ms`.
+          const end = performance.now() + ms;
+          while (performance.now() < end) {
+            // Busy.
           }
         },
-        [],
+        [500],
         { timeout: 0 },
       ),
       { name: "TimeoutError" },
@@ -832,13 +893,14 @@ boundedTest(
     const started = new Event();
     const controller = new AbortController();
     const future = pool.apply(
-      (s: Event) => {
+      (s: Event, ms: number) => {
         s.set();
-        for (;;) {
-          // Busy until terminated.
+        const end = performance.now() + ms;
+        while (performance.now() < end) {
+          // Busy, without looking at its signal.
         }
       },
-      [started],
+      [started, 500],
       { signal: controller.signal },
     );
     const behind = pool.submit("add", 1, 2);
@@ -970,7 +1032,7 @@ boundedTest(
 );
 
 boundedTest(
-  "ThreadPool: a lock held by a task that times out is abandoned too",
+  "ThreadPool: a lock held by a task that times out is abandoned once its code returns and its worker has left",
   async () => {
     await using pool = tasksPool({ maxWorkers: 1 });
     strictEqual(await pool.submit("add", 0, 0), 0); // the worker has started
@@ -981,7 +1043,12 @@ boundedTest(
     });
     await rejects(future, { name: "TimeoutError" });
     ok(started.isSet);
-    await rejects(lock.acquire(), AbandonedLockError);
+    // The task saw its signal and returned holding the lock; its worker
+    // then left, and only then is the lock abandoned.
+    await rejects(
+      bounded(lock.acquire(), "the lock is abandoned"),
+      AbandonedLockError,
+    );
     strictEqual(await lock.acquire({ timeout: 10_000 }), true);
     lock.release();
   },

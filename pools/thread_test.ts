@@ -337,6 +337,19 @@ boundedTest(
 );
 
 boundedTest(
+  "Thread: a thread that runs out of memory ends alone, and join returns",
+  async () => {
+    const thread = new Thread({
+      target: { module: TASKS, name: "exhaustMemory" },
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+    });
+    thread.start();
+    strictEqual(await thread.join(), true);
+    strictEqual(thread.isAlive, false);
+  },
+);
+
+boundedTest(
   "Thread: Deno.exit in the target ends the thread: joinSync and join return",
   async () => {
     const thread = new Thread({

@@ -38,6 +38,20 @@ function remaining(deadline: number): number {
   return deadline === Infinity ? Infinity : deadline - performance.now();
 }
 
+/**
+ * Called before each blocking wait, and at least every GUARD_SLICE_MS while
+ * it lasts, when set: a pool's worker uses it to end its thread when the
+ * task that blocks was stopped (a thread that blocks cannot be told so any
+ * other way).
+ */
+let guard: (() => void) | undefined;
+const GUARD_SLICE_MS = 50;
+
+/** Sets (or clears) the check that blocking waits of this thread run. */
+export function setWaitGuard(check: (() => void) | undefined): void {
+  guard = check;
+}
+
 /** Blocks the thread on one wait; `false` when the deadline has passed. */
 function waitSync({ view, index, expected, deadline }: FutexWait): boolean {
   let ms = remaining(deadline);
@@ -45,7 +59,18 @@ function waitSync({ view, index, expected, deadline }: FutexWait): boolean {
   if (spin(view, index, expected, SPIN_SYNC)) return true;
   ms = remaining(deadline);
   if (ms <= 0) return false;
-  return Atomics.wait(view, index, expected, ms) !== "timed-out";
+  if (guard === undefined) {
+    return Atomics.wait(view, index, expected, ms) !== "timed-out";
+  }
+  for (;;) {
+    guard();
+    const slice = Math.min(ms, GUARD_SLICE_MS);
+    if (Atomics.wait(view, index, expected, slice) !== "timed-out") {
+      return true;
+    }
+    ms = remaining(deadline);
+    if (ms <= 0) return false;
+  }
 }
 
 // Deno's Atomics.waitAsync does not keep the event loop alive (Deno issue

@@ -117,6 +117,25 @@ switch (scenario) {
     console.log(await thread.join({ timeout: 10_000 }), thread.isAlive);
     break;
   }
+  case "out-of-memory": {
+    // Run with a small --max-old-space-size: the workers reach it, not the
+    // program.
+    const pool = new ThreadPool<typeof import("./tasks.ts")>(tasks, {
+      maxWorkers: 1,
+    });
+    const error = await pool.submit("exhaustMemory").exception();
+    console.log(`pool: ${(error as Error).name}`);
+    console.log(`pool goes on: ${await pool.submit("add", 1, 2)}`);
+    await pool.shutdown();
+    const thread = new Thread({
+      target: { module: tasks, name: "exhaustMemory" },
+    });
+    thread.start();
+    await thread.join();
+    console.log(`thread joined, alive: ${thread.isAlive}`);
+    console.log("done");
+    break;
+  }
   default:
     throw new Error(`Unknown scenario ${JSON.stringify(scenario)}`);
 }

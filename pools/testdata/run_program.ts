@@ -17,14 +17,21 @@ export interface ProgramOutput {
  */
 export const PROGRAM_BOUND_MS = 20_000;
 
-/** Runs `program.ts SCENARIO` with `--allow-read`, killing it after the bound. */
-export async function runProgram(scenario: string): Promise<ProgramOutput> {
+/**
+ * Runs `program.ts SCENARIO` with `--allow-read` (or `options.flags`
+ * instead), killing it after the bound.
+ */
+export async function runProgram(
+  scenario: string,
+  options: { flags?: string[] } = {},
+): Promise<ProgramOutput> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), PROGRAM_BOUND_MS);
   try {
     const output = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
+        ...(options.flags ?? []),
         "--allow-read",
         new URL("./program.ts", import.meta.url).pathname,
         scenario,

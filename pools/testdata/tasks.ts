@@ -6,7 +6,9 @@ import {
   type Event,
   getIdent as threadIdent,
   type Lock,
+  type Queue,
   type RLock,
+  taskSignal,
   type Value,
 } from "../../mod.ts";
 
@@ -67,12 +69,15 @@ export function holdLock(lock: Lock | RLock, times = 1): never {
   Deno.exit(3);
 }
 
-/** Acquires `lock`, then loops forever (until the pool terminates it). */
-export function holdLockAndSpin(lock: Lock, started: Event): never {
+/**
+ * Acquires `lock`, then computes until the task is stopped, and returns
+ * without releasing it.
+ */
+export function holdLockAndSpin(lock: Lock, started: Event): void {
   lock.acquireSync();
   started.set();
-  for (;;) {
-    // Busy: only terminating the worker stops it.
+  while (!taskSignal().aborted) {
+    // Busy, looking at its signal.
   }
 }
 
@@ -106,11 +111,71 @@ export function closeSelf(): void {
   (globalThis as unknown as { close(): void }).close();
 }
 
-/** Loops forever. */
-export function spin(): never {
-  for (;;) {
-    // Busy: only terminating the worker stops it.
+/** Allocates without bound: the worker runs out of memory. */
+export function exhaustMemory(): never {
+  const kept: number[][] = [];
+  for (;;) kept.push(new Array(100_000).fill(1.5));
+}
+
+/** Computes until the task is stopped; returns why it was stopped. */
+export function spin(): string {
+  while (!taskSignal().aborted) {
+    // Busy, looking at its signal.
   }
+  return taskSignal().reason!.name;
+}
+
+/**
+ * Computes for `ms` without looking at its signal (nothing can stop it
+ * sooner), then sets `done` (if given) and returns `ms`.
+ */
+export function spinFor(ms: number, done?: Value<"i32">): number {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // Busy.
+  }
+  if (done !== undefined) done.value = 1;
+  return ms;
+}
+
+let queues: [from: Queue<number>, to: Queue<number>] | undefined;
+
+/**
+ * An initializer: the queues that `moveOne` works on, for every task of
+ * the worker (so that the tasks' own arguments are plain data).
+ */
+export function useQueues(from: Queue<number>, to: Queue<number>): void {
+  queues = [from, to];
+}
+
+/**
+ * Takes one item from the worker's `from` queue (without waiting) and puts
+ * it into its `to` queue; returns it.
+ */
+export function moveOne(): number {
+  const [from, to] = queues!;
+  const item = from.getNowait();
+  to.putNowait(item);
+  return item;
+}
+
+/** The `n`-th item of `produce`, `size` characters long or more. */
+export function producedItem(
+  n: number,
+  size: number,
+): { n: number; text: string } {
+  const unit = `item ${n} `;
+  return { n, text: unit.repeat(Math.ceil(size / unit.length)) };
+}
+
+/** Puts `count` numbered items into `queue`, as fast as it can. */
+export function produce(
+  queue: Queue<{ n: number; text: string }>,
+  count: number,
+  size: number,
+): number {
+  for (let n = 0; n < count; n++) queue.putSync(producedItem(n, size));
+  return count;
 }
 
 /** Counts a call in `counter`, then returns `n`. */
