@@ -1,22 +1,34 @@
-// The condition-variable core shared by Condition and Barrier.
+// The condition-variable core shared by Condition and Barrier (and so by
+// every queue's conditions).
 //
-// Words: [magic, capacity, ticket, highWater, waiting, then per slot:
-// state, ticket].
+// Words: [magic, capacity, ticket, highWater, waiting, next, then per slot:
+// state, ticket, owner].
 // Each waiter sleeps on a slot of its own, so that notify(n) wakes exactly n
 // of them (Python's tests count them) and no wake-up is spurious or lost.
-// Slots change only while the condition's lock is held.
+// A slot is claimed with the condition's lock held; it leaves the WAITING
+// state by compare-and-swap, so that a notifier and the reaper of a dead
+// thread (which holds no lock) never both take it. `owner` is the waiting
+// thread's id: the slots of a thread that is gone are freed by
+// `releaseWaiters`, and a wake-up it was given but could not take is passed
+// on. `next` links every condition of the heap (a word index; 0 ends the
+// list), so that the reaper can find them.
 
 import { NotHeldError } from "./errors.ts";
 import { type Steps, wake } from "./_futex.ts";
 import { Layout } from "./_handle.ts";
+import { CONDVARS, header, heap } from "./_heap.ts";
 import type { Mutex } from "./_mutex.ts";
 import { checkInteger, checkObject } from "./_options.ts";
+import { getIdent } from "./_thread.ts";
 
 const CAPACITY = 1;
 const TICKET = 2;
 const HIGH_WATER = 3;
 export const WAITING_COUNT = 4; // slots in the WAITING state: notify skips the scan at 0
-const HEADER = 5;
+const NEXT = 5;
+const HEADER = 6;
+/** Words per waiter slot: state, ticket, owner. */
+const SLOT = 3;
 const FREE = 0;
 const WAITING = 1;
 const NOTIFIED = 2;
@@ -35,7 +47,7 @@ export class CondVar {
 
   /** Whether opened words have the size their capacity says. */
   static fits(words: Int32Array): boolean {
-    return words.length === HEADER + 2 * Atomics.load(words, CAPACITY);
+    return words.length === HEADER + SLOT * Atomics.load(words, CAPACITY);
   }
 
   checkOwned(verb: string): void {
@@ -51,9 +63,10 @@ export class CondVar {
     const words = this.words;
     const capacity = Atomics.load(words, CAPACITY);
     for (let i = 0; i < capacity; i++) {
-      const at = HEADER + 2 * i;
+      const at = HEADER + SLOT * i;
       if (Atomics.compareExchange(words, at, FREE, WAITING) === FREE) {
         Atomics.store(words, at + 1, Atomics.add(words, TICKET, 1));
+        Atomics.store(words, at + 2, getIdent());
         Atomics.add(words, WAITING_COUNT, 1);
         if (i >= Atomics.load(words, HIGH_WATER)) {
           Atomics.store(words, HIGH_WATER, i + 1);
@@ -119,29 +132,83 @@ export class CondVar {
     return result;
   }
 
-  /** Wakes up to n waiters, oldest first; the caller holds the lock. */
+  /**
+   * Wakes up to n waiters, oldest first; the caller holds the lock (or is
+   * the reaper passing on a dead thread's wake-up).
+   */
   notify(n: number): void {
-    const words = this.words;
-    if (Atomics.load(words, WAITING_COUNT) === 0) return;
+    notifySlots(this.words, n);
+  }
+}
+
+function notifySlots(words: Int32Array, n: number): void {
+  while (n > 0 && Atomics.load(words, WAITING_COUNT) > 0) {
     const high = Atomics.load(words, HIGH_WATER);
-    for (; n > 0; n--) {
-      let oldest = -1;
-      let oldestTicket = 0;
-      for (let at = HEADER; at < HEADER + 2 * high; at += 2) {
-        if (Atomics.load(words, at) !== WAITING) continue;
-        const ticket = Atomics.load(words, at + 1);
-        // Tickets wrap around; compare them by their difference.
-        if (oldest < 0 || ((ticket - oldestTicket) | 0) < 0) {
-          oldest = at;
-          oldestTicket = ticket;
-        }
+    let oldest = -1;
+    let oldestTicket = 0;
+    for (let at = HEADER; at < HEADER + SLOT * high; at += SLOT) {
+      if (Atomics.load(words, at) !== WAITING) continue;
+      const ticket = Atomics.load(words, at + 1);
+      // Tickets wrap around; compare them by their difference.
+      if (oldest < 0 || ((ticket - oldestTicket) | 0) < 0) {
+        oldest = at;
+        oldestTicket = ticket;
       }
-      if (oldest < 0) return;
-      Atomics.store(words, oldest, NOTIFIED);
-      Atomics.sub(words, WAITING_COUNT, 1);
-      wake(words, oldest, 1);
+    }
+    if (oldest < 0) return;
+    // Lost only to the reaper of a dead thread: look again.
+    if (
+      Atomics.compareExchange(words, oldest, WAITING, NOTIFIED) !== WAITING
+    ) continue;
+    Atomics.sub(words, WAITING_COUNT, 1);
+    wake(words, oldest, 1);
+    n--;
+  }
+}
+
+/** Adds a new condition's words to its heap's list of conditions. */
+function registerCondVar(words: Int32Array): void {
+  const head = header(words.buffer as SharedArrayBuffer);
+  const self = words.byteOffset / 4;
+  for (;;) {
+    const first = Atomics.load(head, CONDVARS);
+    Atomics.store(words, NEXT, first);
+    if (Atomics.compareExchange(head, CONDVARS, first, self) === first) return;
+  }
+}
+
+/**
+ * Frees the waiter slots of thread `ident` in every condition of this
+ * thread's heap; a wake-up it was given and did not take goes to the next
+ * waiter. `ident` must be the id of a thread that can no longer run.
+ *
+ * @returns How many slots were freed.
+ */
+export function releaseWaiters(ident: number): number {
+  const all = new Int32Array(heap());
+  let freed = 0;
+  for (
+    let base = Atomics.load(all, CONDVARS);
+    base !== 0;
+    base = Atomics.load(all, base + NEXT)
+  ) {
+    const high = Atomics.load(all, base + HIGH_WATER);
+    for (let i = 0; i < high; i++) {
+      const at = base + HEADER + SLOT * i;
+      if (Atomics.load(all, at + 2) !== ident) continue;
+      if (Atomics.compareExchange(all, at, WAITING, FREE) === WAITING) {
+        Atomics.sub(all, base + WAITING_COUNT, 1);
+        freed++;
+      } else if (
+        Atomics.compareExchange(all, at, NOTIFIED, FREE) === NOTIFIED
+      ) {
+        const capacity = Atomics.load(all, base + CAPACITY);
+        notifySlots(all.subarray(base, base + HEADER + SLOT * capacity), 1);
+        freed++;
+      }
     }
   }
+  return freed;
 }
 
 export function allocateCondVar(
@@ -155,8 +222,9 @@ export function allocateCondVar(
     1,
     0x100000,
   );
-  const words = conditionLayout.allocate(HEADER + 2 * capacity);
-  words[CAPACITY] = capacity;
+  const words = conditionLayout.allocate(HEADER + SLOT * capacity);
+  Atomics.store(words, CAPACITY, capacity);
+  registerCondVar(words);
   return words;
 }
 

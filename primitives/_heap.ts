@@ -6,8 +6,9 @@
 // receives; the heap also holds the counter that thread ids come from.
 //
 // Words of the header: [magic, next thread id, top (bytes used), heap id,
-// first mutex]. The mutexes form a list (`_mutex.ts`), so that the locks a
-// dead worker held can be found.
+// first mutex, first condition]. The mutexes and the conditions form lists
+// (`_mutex.ts`, `_condvar.ts`), so that the locks a dead worker held, and
+// the waiter slots it took, can be found.
 // Memory is taken by bumping `top` and is never given back: primitives are
 // small (12 bytes for a Lock, about 1 KiB for a Condition) and live as long
 // as any thread may use them, which no thread can know.
@@ -17,6 +18,7 @@ export const IDS = 1;
 const TOP = 2;
 const HEAP_ID = 3;
 export const MUTEXES = 4;
+export const CONDVARS = 5;
 const HEADER_BYTES = 24;
 const INITIAL_BYTES = 64 * 1024;
 const MAX_BYTES = 1024 * 1024 * 1024;

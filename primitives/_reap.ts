@@ -1,8 +1,10 @@
 // What happens to the shared state of a thread that is gone: the locks it
-// held are marked abandoned (the next acquirer learns it), so that no other
-// thread waits for it forever. Called by the pools and Thread only once a
+// held are marked abandoned (the next acquirer learns it) and the waiter
+// slots it took in conditions are freed (a wake-up it was given goes to the
+// next waiter), so that no other thread waits for it forever. Called by the pools and Thread only once a
 // thread is known to have stopped (ARCHITECTURE.md, "Worker deaths").
 
+import { releaseWaiters } from "./_condvar.ts";
 import { markAbandoned } from "./_mutex.ts";
 
 /**
@@ -11,4 +13,5 @@ import { markAbandoned } from "./_mutex.ts";
  */
 export function reapThread(ident: number): void {
   markAbandoned(ident);
+  releaseWaiters(ident);
 }

@@ -23,7 +23,7 @@ let adopted: { words: Int32Array; lock: Lock | RLock } | undefined;
 export interface ConditionOptions {
   /**
    * How many waiters, across all threads, may wait at once (default 128).
-   * Each takes 8 bytes of shared memory; one more waiter is a `RangeError`.
+   * Each takes 12 bytes of shared memory; one more waiter is a `RangeError`.
    */
   maxWaiters?: number;
 }
