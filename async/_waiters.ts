@@ -9,11 +9,7 @@
 // each leaving path detaches the other two, so a waiter is settled exactly
 // once: either granted, or timed out, or aborted.
 
-/**
- * The longest delay `setTimeout` honours (about 24.8 days); a longer one
- * would fire at once, so it is clamped instead.
- */
-export const MAX_DELAY = 0x7fffffff;
+import { MAX_DELAY } from "../primitives/_timers.ts";
 
 /** A settled promise to hand back from fast paths without allocating. */
 export const TRUE: Promise<boolean> = Promise.resolve(true);
@@ -37,6 +33,8 @@ export class Waiter<T> {
   resolve!: (value: T) => void;
   reject!: (reason: unknown) => void;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When its timeout passes (`performance.now()`), or `Infinity`. */
+  deadline = Infinity;
   readonly list: WaiterList<T>;
   readonly signal: AbortSignal | undefined;
   /** What the waiter brings along, such as the item of a blocked `put`. */
@@ -66,6 +64,16 @@ export class WaiterList<T> {
   // timer's argument, so no closure is made per wait.
   readonly #onTimer = (waiter: Waiter<T>): void => {
     waiter.timer = undefined;
+    const left = waiter.deadline - performance.now();
+    if (left > 0) {
+      // A timeout longer than one `setTimeout` takes: wait the rest.
+      waiter.timer = setTimeout(
+        this.#onTimer,
+        Math.min(left, MAX_DELAY),
+        waiter,
+      );
+      return;
+    }
     this.remove(waiter);
     let outcome: T;
     try {
@@ -113,6 +121,7 @@ export class WaiterList<T> {
     this.#tail = waiter;
     this.#size++;
     if (ms !== Infinity) {
+      waiter.deadline = performance.now() + ms;
       waiter.timer = setTimeout(
         this.#onTimer,
         Math.min(ms, MAX_DELAY),

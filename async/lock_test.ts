@@ -281,3 +281,13 @@ Deno.test("async Lock: 50 tasks that each add 100 times across awaits end exact"
   strictEqual(counter, 5000);
   strictEqual(lock.locked, false);
 });
+
+Deno.test("async Lock: a timeout of 2^31 ms or more waits (setTimeout alone would fire it at once)", async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const waiting = lock.acquire({ timeout: 2 ** 31 + 1_000 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  lock.release();
+  strictEqual(await waiting, true);
+  lock.release();
+});

@@ -1,5 +1,5 @@
 import { deadlineOf, parseWait, quote } from "../primitives/_options.ts";
-import { MAX_DELAY } from "./_waiters.ts";
+import { setLongTimeout } from "../primitives/_timers.ts";
 
 /** Options of {@linkcode timeout} and {@linkcode timeoutAt}. */
 export interface TimeoutOptions {
@@ -159,10 +159,9 @@ async function run<T>(
     controller.abort(new DOMException(message, "TimeoutError"));
   };
   const onAbort = () => controller.abort(outer!.reason);
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const ms = deadline - performance.now();
+  const timer = ms <= 0 ? undefined : setLongTimeout(expire, ms);
   if (ms <= 0) expire();
-  else if (ms !== Infinity) timer = setTimeout(expire, Math.min(ms, MAX_DELAY));
   outer?.addEventListener("abort", onAbort, { once: true });
   try {
     const value = await fn(signal);
@@ -172,7 +171,7 @@ async function run<T>(
   } catch (error) {
     throw signal.aborted ? signal.reason : error;
   } finally {
-    clearTimeout(timer);
+    timer?.clear();
     outer?.removeEventListener("abort", onAbort);
   }
 }

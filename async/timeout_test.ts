@@ -226,3 +226,12 @@ Deno.test("async timeout: many concurrent timeouts each settle their own way", a
     Array.from({ length: 20 }, (_, i) => i % 2 === 0 ? "TimeoutError" : i),
   );
 });
+
+Deno.test("timeout: a delay of 2^31 ms or more waits (setTimeout alone would fire it at once)", async () => {
+  const value = await timeout(
+    2 ** 31 + 1_000,
+    () =>
+      new Promise<string>((resolve) => setTimeout(() => resolve("done"), 20)),
+  );
+  strictEqual(value, "done");
+});

@@ -22,6 +22,7 @@
 
 import { heap } from "../primitives/_heap.ts";
 import { reapThread } from "../primitives/_reap.ts";
+import { type LongTimer, setLongTimeout } from "../primitives/_timers.ts";
 import { SimpleQueue } from "../primitives/queue.ts";
 import { bellSeq, createBell, SPIN_MS, waitBell } from "./_bell.ts";
 import {
@@ -84,8 +85,6 @@ export interface TaskSettings {
   signal: AbortSignal | undefined;
 }
 
-type Timer = ReturnType<typeof setTimeout>;
-
 /** Arguments that go by `postMessage` (`_wire.ts`, BY_MESSAGE). */
 export interface Message {
   args: unknown;
@@ -108,7 +107,7 @@ interface Task {
   sentAt: number;
   /** Marked running, its clock started (once, even if it is sent again). */
   started: boolean;
-  timer?: Timer | undefined;
+  timer?: LongTimer | undefined;
   onAbort?: (() => void) | undefined;
 }
 
@@ -132,7 +131,7 @@ interface Slot {
    * once it does.
    */
   outbox: [unknown, ArrayBuffer[]][] | undefined;
-  idleTimer?: Timer | undefined;
+  idleTimer?: LongTimer | undefined;
 }
 
 export class Engine {
@@ -290,7 +289,7 @@ export class Engine {
     slot.inFlight.set(id, task);
     this.#inFlight++;
     if (slot.idleTimer !== undefined) {
-      clearTimeout(slot.idleTimer);
+      slot.idleTimer.clear();
       slot.idleTimer = undefined;
     }
     if (slot.inFlight.size === 1) this.#started(task);
@@ -310,7 +309,7 @@ export class Engine {
   #startClock(task: Task): void {
     const { timeout } = task.settings;
     if (timeout !== Infinity && !task.done && task.timer === undefined) {
-      task.timer = setTimeout(() => {
+      task.timer = setLongTimeout(() => {
         task.timer = undefined;
         this.#abort(
           task,
@@ -405,7 +404,7 @@ export class Engine {
    * has not claimed is taken back and sent elsewhere.
    */
   #retireStopped(slot: Slot): void {
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    slot.idleTimer?.clear();
     slot.retiring = true;
     Atomics.store(slot.data.info, INFO_RETIRE, 1);
     this.#post(slot, { retire: true }, []);
@@ -454,7 +453,7 @@ export class Engine {
   /** Marks a task settled here and lets go of its timer and listener. */
   #finish(task: Task): void {
     task.done = true;
-    if (task.timer !== undefined) clearTimeout(task.timer);
+    task.timer?.clear();
     if (task.onAbort !== undefined) {
       task.settings.signal!.removeEventListener("abort", task.onAbort);
     }
@@ -638,18 +637,21 @@ export class Engine {
     }
     const { idleTimeout, minWorkers } = this.#options;
     if (idleTimeout === Infinity || this.#staying() <= minWorkers) return;
-    slot.idleTimer = setTimeout(() => {
-      slot.idleTimer = undefined;
-      if (slot.inFlight.size === 0 && this.#staying() > minWorkers) {
-        this.#retire(slot);
-      }
-    }, idleTimeout);
-    Deno.unrefTimer(slot.idleTimer as unknown as number);
+    slot.idleTimer = setLongTimeout(
+      () => {
+        slot.idleTimer = undefined;
+        if (slot.inFlight.size === 0 && this.#staying() > minWorkers) {
+          this.#retire(slot);
+        }
+      },
+      idleTimeout,
+      { unref: true },
+    );
   }
 
   #exited(slot: Slot, { code, error }: WorkerExit): void {
     this.#workers.delete(slot);
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
+    slot.idleTimer?.clear();
     // What it answered before it died still counts.
     while (slot.responses.qsize() > 0 && slot.inFlight.size > 0) {
       this.#respond(slot, slot.responses.getNowait());

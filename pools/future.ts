@@ -1,6 +1,6 @@
 // Python's concurrent.futures.Future, `as_completed` and `wait`, on one event
 // loop. A pool settles its futures on the thread that submitted the tasks (it
-// hears from its workers by message), so a Future needs no lock: every state
+// reads its workers' responses there), so a Future needs no lock: every state
 // change happens on this thread, and waiting is waiting for a callback.
 //
 // State: PENDING -> RUNNING -> FINISHED, or PENDING -> CANCELLED. The promise
@@ -8,6 +8,7 @@
 // observes is not an unhandled rejection: like Python, it keeps its error
 // until someone asks.
 
+import { type LongTimer, setLongTimeout } from "../primitives/_timers.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 import { parseWait, quote, type WaitOptions } from "../primitives/_options.ts";
 
@@ -24,9 +25,6 @@ type State =
   | typeof CANCELLED;
 
 const STATE_NAMES = ["pending", "running", "finished", "cancelled"] as const;
-
-/** The longest delay `setTimeout` takes; longer ones fire at once. */
-const MAX_DELAY = 0x7fffffff;
 
 // Module-private access to a Future's insides, set by its static block:
 // `createFuture` builds and settles futures, `wait` and `asCompleted` watch
@@ -936,12 +934,12 @@ function sleep(
   subscribe: (wake: () => void) => () => void,
 ): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: LongTimer | undefined;
     let settled = false;
     const subscription: { stop?: () => void } = {};
     const finish = () => {
       settled = true;
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.clear();
       signal?.removeEventListener("abort", onAbort);
       subscription.stop?.();
     };
@@ -950,17 +948,10 @@ function sleep(
       finish();
       reject(signal!.reason);
     };
-    // Long timeouts are waited for in steps, as `setTimeout` overflows.
-    const arm = () => {
-      timer = undefined;
+    const expire = () => {
       if (settled) return;
-      const delay = deadline - performance.now();
-      if (delay > 0) {
-        timer = setTimeout(arm, Math.min(delay, MAX_DELAY));
-      } else {
-        finish();
-        resolve(false);
-      }
+      finish();
+      resolve(false);
     };
     const stop = subscribe(() => {
       if (settled) return;
@@ -970,7 +961,9 @@ function sleep(
     if (settled) return stop(); // woken during `subscribe`
     subscription.stop = stop;
     signal?.addEventListener("abort", onAbort, { once: true });
-    if (deadline !== Infinity) arm();
+    if (deadline !== Infinity) {
+      timer = setLongTimeout(expire, deadline - performance.now());
+    }
   });
 }
 

@@ -968,3 +968,9 @@ Deno.test("wait: bad arguments are a TypeError or a RangeError, as a rejection",
     { name: "TypeError", message: /'futures'/ },
   );
 });
+
+Deno.test("Future: result() with a timeout of 2^31 ms or more waits", async () => {
+  const control = createFuture<number>();
+  setTimeout(() => control.resolve(7), 20);
+  strictEqual(await control.future.result({ timeout: 2 ** 31 + 1_000 }), 7);
+});

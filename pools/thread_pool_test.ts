@@ -789,6 +789,23 @@ boundedTest(
 );
 
 boundedTest(
+  "ThreadPool: timeouts of 2^31 ms and more wait (setTimeout would fire them at once)",
+  async () => {
+    const long = 2 ** 31 + 1_000;
+    await using pool = tasksPool({
+      maxWorkers: 1,
+      taskTimeout: long,
+      idleTimeout: long,
+    });
+    strictEqual(await pool.submit("sleep", 50), 50);
+    strictEqual(await pool.apply("sleep", [50], { timeout: 2 ** 31 }), 50);
+    strictEqual(await pool.apply("sleep", [50], { timeout: 2 ** 40 }), 50);
+    await delay(50);
+    strictEqual(liveWorkers().size, 1); // not ended as idle
+  },
+);
+
+boundedTest(
   "ThreadPool: the tasks queued behind a task that times out still run",
   async () => {
     await using pool = tasksPool({ maxWorkers: 1 });
