@@ -471,6 +471,9 @@ export class Engine {
         const seen = bellSeq(this.#bell);
         if (this.#collect()) continue;
         if (this.#spareCore() && await this.#spin(seen)) continue;
+        // A worker's exit may have settled the rest while we spun; its
+        // wake-up found no controller to abort, and no bell will ring.
+        if (this.#inFlight === 0) break;
         this.#wake = new AbortController();
         try {
           await waitBell(this.#bell, seen, this.#wake.signal);

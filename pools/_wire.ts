@@ -77,23 +77,33 @@ function isPlain(value: unknown): boolean {
     type === "boolean";
 }
 
-/** Takes an error apart; a thrown non-error is sent as it is. */
-export function toWire(thrown: unknown): unknown {
+/**
+ * Takes an error apart; a thrown non-error is sent as it is. An error met
+ * twice (a cause that leads back to it) becomes the same parts, which the
+ * codec carries as one object, so the cycle arrives as a cycle.
+ */
+export function toWire(
+  thrown: unknown,
+  seen: Map<Error, WireError> = new Map(),
+): unknown {
   if (!(thrown instanceof Error)) return thrown;
+  const known = seen.get(thrown);
+  if (known !== undefined) return known;
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(thrown)) {
     if (key !== "name" && key !== "message" && isPlain(value)) {
       fields[key] = value;
     }
   }
-  const wire: WireError = {
+  const wire: { -readonly [K in keyof WireError]: WireError[K] } = {
     error: true,
     name: thrown.name,
     message: thrown.message,
     stack: thrown.stack,
     fields,
-    ...("cause" in thrown ? { cause: toWire(thrown.cause) } : {}),
   };
+  seen.set(thrown, wire);
+  if ("cause" in thrown) wire.cause = toWire(thrown.cause, seen);
   return wire;
 }
 
@@ -104,12 +114,24 @@ function isWireError(value: unknown): value is WireError {
 }
 
 /** Puts an error together again, with its original name and stack. */
-export function fromWire(value: unknown): unknown {
+export function fromWire(
+  value: unknown,
+  seen: Map<WireError, Error> = new Map(),
+): unknown {
   if (!isWireError(value)) return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
   const Class = BUILT_IN[value.name] ?? Error;
-  const error = "cause" in value
-    ? new Class(value.message, { cause: fromWire(value.cause) })
-    : new Class(value.message);
+  const error = new Class(value.message);
+  seen.set(value, error);
+  if ("cause" in value) {
+    // As `new Error(message, { cause })` defines it.
+    Object.defineProperty(error, "cause", {
+      value: fromWire(value.cause, seen),
+      writable: true,
+      configurable: true,
+    });
+  }
   if (error.name !== value.name) {
     Object.defineProperty(error, "name", {
       value: value.name,

@@ -11,7 +11,8 @@
 // blocks in one of this module's waits.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { adoptHeap } from "../primitives/_heap.ts";
+import { encode } from "../primitives/_codec.ts";
+import { adoptHeap, heap } from "../primitives/_heap.ts";
 import { setWaitGuard } from "../primitives/_futex.ts";
 // All of them, so that any primitive in a task's arguments can be revived.
 import { SimpleQueue } from "../primitives/mod.ts";
@@ -129,12 +130,31 @@ function run(target: string, args: unknown[]): unknown {
   return resolve(target)(...args);
 }
 
-function respond(id: number, status: number, value: unknown): void {
+/** How a message names a task: its export's name, or its function's. */
+function taskName(target: string): string {
+  if (/^[\w$]+$/.test(target)) return JSON.stringify(target);
+  const name = functions.get(target)?.name;
+  return `function ${name || "(anonymous)"}`;
+}
+
+function respond(
+  id: number,
+  status: number,
+  value: unknown,
+  target: string,
+): void {
   try {
     responses.put([id, status, value]);
-  } catch (error) {
-    // The result cannot cross (a function, a symbol): fail the task with
-    // the codec's error instead.
+  } catch (original) {
+    // What it returned or threw cannot cross (a function, a symbol): fail
+    // the task with an error that says so, and which task it was.
+    const what = status === OK ? "the result of" : "what was thrown by";
+    let error = original;
+    try {
+      encode(value, heap(), `Cannot send ${what} task ${taskName(target)}`);
+    } catch (thrown) {
+      error = thrown;
+    }
     responses.put([id, FAILED, toWire(error)]);
   }
   ringBell(data.bell);
@@ -161,9 +181,9 @@ async function runRequest(request: Request): Promise<void> {
       value = run(target, args);
       if (value instanceof Promise) value = await value;
     }
-    respond(id, OK, value);
+    respond(id, OK, value, target);
   } catch (error) {
-    respond(id, FAILED, toWire(error));
+    respond(id, FAILED, toWire(error), target);
   }
 }
 
@@ -189,7 +209,7 @@ for (;;) {
     Atomics.compareExchange(data.claims, claim, QUEUED, CLAIMED) !== QUEUED
   ) {
     if (kind & BY_MESSAGE) messageOf(id); // drop its arguments when they come
-    respond(id, SKIPPED, undefined);
+    respond(id, SKIPPED, undefined, "");
     continue;
   }
   setCurrentTask({ view: data.claims, index: claim });

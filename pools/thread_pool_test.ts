@@ -591,6 +591,63 @@ boundedTest(
   },
 );
 
+boundedTest(
+  "ThreadPool: what cannot travel back is named, with its task, in the error",
+  async () => {
+    await using pool = tasksPool({ maxWorkers: 1 });
+    const result = await pool.submit("returnsSymbol").exception();
+    ok(result instanceof TypeError);
+    strictEqual(
+      result.message,
+      'Cannot send the result of task "returnsSymbol": Symbol(nope) cannot be sent to another thread',
+    );
+    const thrown = await pool.submit(function throwsFunction() {
+      throw () => 1;
+    }).exception();
+    ok(thrown instanceof TypeError);
+    strictEqual(
+      thrown.message,
+      "Cannot send what was thrown by task function throwsFunction: function (anonymous) cannot be sent to another thread",
+    );
+    ok(!/SimpleQueue/.test(thrown.message));
+  },
+);
+
+boundedTest(
+  "ThreadPool: an error whose cause leads back to itself comes back as it is",
+  async () => {
+    await using pool = new ThreadPool({ maxWorkers: 1 });
+    const self = await pool.submit(() => {
+      const error = new Error("loop");
+      (error as { cause?: unknown }).cause = error;
+      throw error;
+    }).exception() as Error;
+    strictEqual(self.message, "loop");
+    strictEqual(self.cause, self);
+    const pair = await pool.submit(() => {
+      const a = new RangeError("a");
+      const b = new TypeError("b", { cause: a });
+      (a as { cause?: unknown }).cause = b;
+      throw a;
+    }).exception() as Error;
+    ok(pair instanceof RangeError);
+    const b = pair.cause as Error;
+    ok(b instanceof TypeError);
+    strictEqual(b.message, "b");
+    strictEqual(b.cause, pair);
+    // A cyclic plain cause too.
+    const cyclic = await pool.submit(() => {
+      const cause: Record<string, unknown> = { n: 1 };
+      cause.self = cause;
+      throw new Error("cyclic", { cause });
+    }).exception() as Error;
+    const cause = cyclic.cause as Record<string, unknown>;
+    strictEqual(cause.n, 1);
+    strictEqual(cause.self, cause);
+    strictEqual(await pool.submit(() => 42), 42); // the worker lived
+  },
+);
+
 // ------------------------------------------------------------ worker deaths
 
 boundedTest(
@@ -659,6 +716,28 @@ boundedTest(
       "thread joined, alive: false",
       "done",
     ]);
+  },
+);
+
+boundedTest(
+  "ThreadPool: a program whose pool and Thread cannot start their workers (no --allow-read) says so and ends",
+  async () => {
+    // Racy before its fix (the program hung in about 1 run in 15): run it
+    // a few times.
+    const runs = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () => runProgram("cannot-start", { read: false }),
+      ),
+    );
+    for (const { code, stdout, stderr } of runs) {
+      strictEqual(code, 0, stderr);
+      deepStrictEqual(stdout.trim().split("\n"), [
+        "pool: BrokenPoolError",
+        "thread: true",
+        "done",
+      ]);
+    }
   },
 );
 

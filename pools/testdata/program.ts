@@ -136,6 +136,23 @@ switch (scenario) {
     console.log("done");
     break;
   }
+  case "cannot-start": {
+    // Run without --allow-read: no worker can load its module.
+    const pool = new ThreadPool({ maxWorkers: 2 });
+    const error = await pool.submit(() => 1).exception() as Error;
+    console.log(`pool: ${error.name}`);
+    await pool.shutdown();
+    const thread = new Thread({ target: () => console.log("ran") });
+    thread.start();
+    try {
+      await thread.join();
+      console.log("thread: joined");
+    } catch (error) {
+      console.log(`thread: ${/Cannot start Thread/.test(String(error))}`);
+    }
+    console.log("done");
+    break;
+  }
   default:
     throw new Error(`Unknown scenario ${JSON.stringify(scenario)}`);
 }

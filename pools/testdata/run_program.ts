@@ -18,12 +18,12 @@ export interface ProgramOutput {
 export const PROGRAM_BOUND_MS = 20_000;
 
 /**
- * Runs `program.ts SCENARIO` with `--allow-read` (or `options.flags`
- * instead), killing it after the bound.
+ * Runs `program.ts SCENARIO` with `options.flags` and `--allow-read` (unless
+ * `read` is false), killing it after the bound.
  */
 export async function runProgram(
   scenario: string,
-  options: { flags?: string[] } = {},
+  options: { flags?: string[]; read?: boolean } = {},
 ): Promise<ProgramOutput> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), PROGRAM_BOUND_MS);
@@ -32,7 +32,7 @@ export async function runProgram(
       args: [
         "run",
         ...(options.flags ?? []),
-        "--allow-read",
+        ...(options.read === false ? [] : ["--allow-read"]),
         new URL("./program.ts", import.meta.url).pathname,
         scenario,
       ],
