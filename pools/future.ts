@@ -840,14 +840,19 @@ function completions<T>(
   signal: AbortSignal | undefined,
   timeout: number | undefined,
 ): AsyncIterableIterator<Future<T>> {
+  // Nothing here keeps a future reachable once it has been yielded (Python's
+  // test_free_reference_yielded_future): the input set is let go at the
+  // start, a watch forgets itself when it fires, and a yielded future's
+  // place is cleared.
   const ready: (Future<T> | undefined)[] = [];
+  const total = all.size;
   let next = 0;
   let pending = 0;
   let started = false;
   let stopped = false;
   let timedOut = false;
   let wake: (() => void) | undefined;
-  const unwatch: (() => void)[] = [];
+  const unwatch = new Set<() => void>();
   const DONE: IteratorReturnResult<undefined> = {
     done: true,
     value: undefined,
@@ -863,17 +868,20 @@ function completions<T>(
         continue;
       }
       pending++;
-      unwatch.push(watch(future, () => {
+      const stopWatching = watch(future, () => {
+        unwatch.delete(stopWatching);
         pending--;
         ready.push(future);
         wake?.();
-      }));
+      });
+      unwatch.add(stopWatching);
     }
+    all.clear();
   };
   const stop = () => {
     stopped = true;
     for (const stop of unwatch) stop();
-    unwatch.length = 0;
+    unwatch.clear();
     ready.length = next = 0;
     wake?.();
   };
@@ -890,7 +898,7 @@ function completions<T>(
         if (pending === 0) break;
         if (timedOut || deadline <= performance.now()) {
           throw timeoutError(
-            `Timed out after ${timeout} ms with ${pending} (of ${all.size}) futures unfinished`,
+            `Timed out after ${timeout} ms with ${pending} (of ${total}) futures unfinished`,
           );
         }
         timedOut = !await sleep(deadline, signal, (resolve) => {
@@ -910,7 +918,8 @@ function completions<T>(
   return {
     next() {
       const result = turn.then(step);
-      turn = result.catch(() => {});
+      // Only the turn: not the result, which holds the yielded future.
+      turn = result.then(() => {}, () => {});
       return result;
     },
     return() {

@@ -25,6 +25,7 @@ import {
   wait,
 } from "./future.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
+import { isCollected, nextWeakly } from "../testing/gc.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -973,4 +974,27 @@ Deno.test("Future: result() with a timeout of 2^31 ms or more waits", async () =
   const control = createFuture<number>();
   setTimeout(() => control.resolve(7), 20);
   strictEqual(await control.future.result({ timeout: 2 ** 31 + 1_000 }), 7);
+});
+
+Deno.test("asCompleted: keeps no reference to a future it has yielded (Python's test_free_reference_yielded_future)", async () => {
+  let controls = Array.from({ length: 10 }, () => createFuture<string>());
+  controls[8]!.future.cancel();
+  controls[9]!.resolve("42");
+  const forget = (future: Future<string>) => {
+    controls = controls.filter((control) => control.future !== future);
+  };
+  const early = asCompleted(controls.map((c) => c.future), { timeout: 0 });
+  for (let i = 0; i < 2; i++) {
+    ok(await isCollected((await nextWeakly(early, forget))!));
+  }
+  await rejects(early.next(), { name: "TimeoutError" });
+  controls[0]!.resolve("test");
+  const rest = asCompleted(controls.map((c) => c.future));
+  for (;;) {
+    const ref = await nextWeakly(rest, forget);
+    if (ref === undefined) break;
+    ok(await isCollected(ref));
+    controls[0]?.resolve("test");
+  }
+  strictEqual(controls.length, 0);
 });

@@ -153,6 +153,18 @@ function isPlain(value: unknown): boolean {
 const sources = new WeakMap<Function, string>();
 const NONE: ArrayBuffer[] = [];
 
+/**
+ * Takes a chunk's result out of its array, so that `imap` keeps nothing it
+ * has handed out (Python's test_free_reference). Yielded straight from the
+ * generator: `yield*` over a helper generator, or a local variable, would
+ * keep the last one alive.
+ */
+function takeAt(results: unknown[], i: number): unknown {
+  const result = results[i];
+  results[i] = undefined;
+  return result;
+}
+
 /** Python's `Pool.map` chunk size: about four tasks per worker. */
 function defaultChunksize(items: number, workers: number): number {
   return Math.max(1, Math.ceil(items / (workers * 4)));
@@ -674,13 +686,22 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
   ): AsyncGenerator<ResultOf<M, T>, void, undefined> {
     const argLists = Array.from(items, (item) => [item]);
     const chunksize = this.#chunksize(options, argLists.length, false);
-    const futures = this.#chunks(target, argLists, chunksize, options);
+    const futures: (Future<unknown[]> | undefined)[] = this.#chunks(
+      target,
+      argLists,
+      chunksize,
+      options,
+    );
     try {
-      for (const future of futures) {
-        yield* (await future) as ResultOf<M, T>[];
+      for (let i = 0; i < futures.length; i++) {
+        const results = await futures[i]!;
+        futures[i] = undefined;
+        for (let j = 0; j < results.length; j++) {
+          yield takeAt(results, j) as ResultOf<M, T>;
+        }
       }
     } finally {
-      for (const future of futures) future.cancel();
+      for (const future of futures) future?.cancel();
     }
   }
 
@@ -714,24 +735,31 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
   ): AsyncGenerator<ResultOf<M, T>, void, undefined> {
     const argLists = Array.from(items, (item) => [item]);
     const chunksize = this.#chunksize(options, argLists.length, false);
-    const futures = this.#chunks(target, argLists, chunksize, options);
+    const unfinished = new Set(
+      this.#chunks(target, argLists, chunksize, options),
+    );
+    const count = unfinished.size;
     const ready: Future<unknown[]>[] = [];
     let notify: (() => void) | undefined;
-    for (const future of futures) {
+    for (const future of unfinished) {
       future.addDoneCallback(() => {
+        unfinished.delete(future);
         ready.push(future);
         notify?.();
       });
     }
     try {
-      for (let taken = 0; taken < futures.length; taken++) {
+      for (let taken = 0; taken < count; taken++) {
         while (ready.length === 0) {
           await new Promise<void>((resolve) => notify = resolve);
         }
-        yield* (await ready.shift()!) as ResultOf<M, T>[];
+        const results = await ready.shift()!;
+        for (let j = 0; j < results.length; j++) {
+          yield takeAt(results, j) as ResultOf<M, T>;
+        }
       }
     } finally {
-      for (const future of futures) future.cancel();
+      for (const future of unfinished) future.cancel();
     }
   }
 

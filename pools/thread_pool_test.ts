@@ -53,6 +53,7 @@ import {
   waitFor,
 } from "../testing/workers.ts";
 import { runProgram } from "./testdata/run_program.ts";
+import { isCollected, nextWeakly } from "../testing/gc.ts";
 import type * as Tasks from "./testdata/tasks.ts";
 import type * as Init from "./testdata/initializer.ts";
 
@@ -1007,6 +1008,30 @@ boundedTest(
     strictEqual(await future.exception(), reason);
     strictEqual(await behind, 3);
     notStrictEqual(await pool.submit("getIdent"), before);
+  },
+);
+
+boundedTest(
+  "ThreadPool: imap and imapUnordered keep no result they have handed out (Python's test_free_reference)",
+  async () => {
+    await using pool = new ThreadPool({ maxWorkers: 2 });
+    const make = (n: number) => ({ n });
+    const items = Array.from({ length: 10 }, (_, i) => i);
+    for (
+      const iterate of [
+        pool.imap(make, items),
+        pool.imap(make, items, { chunksize: 3 }),
+        pool.imapUnordered(make, items),
+        pool.imapUnordered(make, items, { chunksize: 3 }),
+      ]
+    ) {
+      for (let i = 0; i < items.length; i++) {
+        const ref = await nextWeakly(iterate);
+        ok(ref !== undefined);
+        ok(await isCollected(ref), `result ${i} is still reachable`);
+      }
+      strictEqual(await nextWeakly(iterate), undefined);
+    }
   },
 );
 
