@@ -20,6 +20,8 @@
 // on until the worker can leave (`_worker.ts`). Only a worker known to be
 // gone has its locks marked abandoned (ARCHITECTURE.md, "Worker deaths").
 
+import { handleOf } from "../primitives/_handle.ts";
+import type { QueueHandle } from "../primitives/_queue_core.ts";
 import { heap } from "../primitives/_heap.ts";
 import { reapThread } from "../primitives/_reap.ts";
 import { type LongTimer, setLongTimeout } from "../primitives/_timers.ts";
@@ -98,6 +100,11 @@ interface Task {
   message: Message | undefined;
   readonly control: FutureController<unknown>;
   readonly settings: TaskSettings;
+  /**
+   * Arguments that go by message carry handles, not references: they are
+   * kept alive here until the task settles (its worker has opened them).
+   */
+  keepAlive: unknown[] | undefined;
   /** Where it was sent, and the index of its claim word there. */
   worker?: Slot | undefined;
   claim?: number | undefined;
@@ -194,6 +201,7 @@ export class Engine {
       message,
       control,
       settings,
+      keepAlive: message === undefined ? undefined : args,
       done: false,
       started: false,
       sentAt: 0,
@@ -453,6 +461,7 @@ export class Engine {
   /** Marks a task settled here and lets go of its timer and listener. */
   #finish(task: Task): void {
     task.done = true;
+    task.keepAlive = undefined;
     task.timer?.clear();
     if (task.onAbort !== undefined) {
       task.settings.signal!.removeEventListener("abort", task.onAbort);
@@ -579,8 +588,9 @@ export class Engine {
     };
     const requests = new SimpleQueue<Request | typeof STOP>({ maxWaiters: 2 });
     const responses = new SimpleQueue<Response>({ maxWaiters: 2 });
-    data.requests = requests.handle;
-    data.responses = responses.handle;
+    // Not pinned: the pool holds both queues for as long as the worker runs.
+    data.requests = handleOf(requests) as QueueHandle;
+    data.responses = handleOf(responses) as QueueHandle;
     const { worker, exited } = startWorker(ENTRY, data, {
       ref: false,
       resourceLimits: this.#options.resourceLimits,

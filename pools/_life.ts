@@ -19,6 +19,7 @@
 
 import process from "node:process";
 import { getHeapStatistics } from "node:v8";
+import { releaseAll } from "../primitives/_refs.ts";
 import { INFO_GONE, INFO_OUT_OF_MEMORY } from "./_transport.ts";
 
 /** How often (ms) a worker looks at its heap limit. */
@@ -62,8 +63,12 @@ function markGone(): void {
   if (info !== undefined) Atomics.store(info, INFO_GONE, 1);
 }
 
-/** Ends this thread with `code`, marked gone. */
+/**
+ * Ends this thread with `code`, marked gone, having let go of its share of
+ * the heap (its objects will never be collected now).
+ */
 export function end(code: number): never {
   markGone();
+  releaseAll();
   return exit(code);
 }

@@ -109,8 +109,7 @@ let slabTop = 0;
 
 /**
  * A copy of `length` bytes starting at word `from` of `words` (a scratch
- * buffer or a store's arena: a view from the start of its buffer), which no
- * later copy overwrites.
+ * buffer or a store's arena), which no later copy overwrites.
  */
 export function copyWords(
   words: Int32Array,
@@ -118,7 +117,7 @@ export function copyWords(
   length: number,
 ): Uint8Array {
   if (length > SLAB_ITEM_BYTES) {
-    const start = from * 4;
+    const start = words.byteOffset + from * 4;
     const copy = new Uint8Array(length);
     copy.set(new Uint8Array(words.buffer, start, length));
     return copy;
@@ -533,7 +532,7 @@ function encodeInto(
     into.length = at;
     return into;
   }
-  const found = { primitives: false };
+  const found: Found = { primitives: [] };
   const replaced = replacePrimitives(value, heap, where, found, new Map());
   let bytes: Uint8Array;
   try {
@@ -545,11 +544,38 @@ function encodeInto(
       })`,
     );
   }
-  if (bytes.length > into.bytes.length) grow(into, bytes.length, 0);
-  into.bytes.set(bytes);
-  into.tag = found.primitives ? CLONE_WITH_PRIMITIVES : CLONE;
-  into.length = bytes.length;
+  // An item with primitives starts with the table of their offsets, so that
+  // the queue that holds it can count it among their references without
+  // decoding it (`itemReferences`).
+  const table = found.primitives.length === 0
+    ? 0
+    : 4 * (1 + found.primitives.length);
+  const length = table + bytes.length;
+  if (length > into.bytes.length) grow(into, length, 0);
+  if (table > 0) {
+    into.view.setUint32(0, found.primitives.length, true);
+    found.primitives.forEach((offset, i) =>
+      into.view.setUint32(4 * (1 + i), offset, true)
+    );
+  }
+  into.bytes.set(bytes, table);
+  into.tag = table > 0 ? CLONE_WITH_PRIMITIVES : CLONE;
+  into.length = length;
   return into;
+}
+
+/**
+ * The byte offsets (in the queue's heap) of the primitives an encoded item
+ * carries: what a queue retains while it holds the item, and releases once
+ * it has been taken (and decoded) or dropped.
+ */
+export function itemReferences(tag: number, bytes: Uint8Array): number[] {
+  if (tag !== CLONE_WITH_PRIMITIVES) return [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = view.getUint32(0, true);
+  const offsets: number[] = [];
+  for (let i = 1; i <= count; i++) offsets.push(view.getUint32(4 * i, true));
+  return offsets;
 }
 
 /** A copy of what a scratch buffer holds, for an item that must wait. */
@@ -601,17 +627,33 @@ export function decode(tag: number, payload: Uint8Array): unknown {
 }
 
 function decodeClone(tag: number, payload: Uint8Array): unknown {
-  const value = deserialize(payload);
-  return tag === CLONE_WITH_PRIMITIVES
-    ? revivePrimitives(value, new Set())
-    : value;
+  if (tag !== CLONE_WITH_PRIMITIVES) return deserialize(payload);
+  const count = new DataView(payload.buffer, payload.byteOffset, 4)
+    .getUint32(0, true);
+  const value = deserialize(payload.subarray(4 * (1 + count)));
+  return revivePrimitives(value, new Set());
 }
 
-/** A primitive's reference: kind, heap id, offset, length and parts. */
-type Reference = [string, number, number, number, Reference[]];
+/**
+ * A primitive's reference: kind, heap id, offset, length, generation and
+ * parts.
+ */
+type Reference = [string, number, number, number, number, Reference[]];
 
 /** The fields of a handle that lives wholly in the heap. */
-const HEAP_ONLY = ["kind", "buffer", "byteOffset", "length", "parts"];
+const HEAP_ONLY = [
+  "kind",
+  "buffer",
+  "byteOffset",
+  "length",
+  "generation",
+  "parts",
+];
+
+/** What replacePrimitives found: the offsets of the primitives. */
+interface Found {
+  primitives: number[];
+}
 
 function reference(
   handle: Handle,
@@ -634,18 +676,28 @@ function reference(
     heapId(heap),
     handle.byteOffset,
     handle.length,
+    handle.generation,
     handle.parts.map((part) => reference(part, heap, where)),
   ];
 }
 
-function dereference([kind, id, byteOffset, length, parts]: Reference): Handle {
+function dereference(
+  [kind, id, byteOffset, length, generation, parts]: Reference,
+): Handle {
   const buffer = heapById(id);
   if (buffer === undefined) {
     throw new TypeError(
       `Cannot receive ${kind}: its shared heap is unknown to this thread`,
     );
   }
-  return { kind, buffer, byteOffset, length, parts: parts.map(dereference) };
+  return {
+    kind,
+    buffer,
+    byteOffset,
+    length,
+    generation,
+    parts: parts.map(dereference),
+  };
 }
 
 /** A copy of `value` with every primitive replaced by its reference. */
@@ -653,7 +705,7 @@ function replacePrimitives(
   value: unknown,
   heap: SharedArrayBuffer,
   where: string,
-  found: { primitives: boolean },
+  found: Found,
   seen: Map<object, unknown>,
 ): unknown {
   if (typeof value === "function" || typeof value === "symbol") {
@@ -665,8 +717,9 @@ function replacePrimitives(
   if (seen.has(value)) return seen.get(value);
   const handle = handleOf(value);
   if (handle !== undefined) {
-    found.primitives = true;
-    return { [MARK]: reference(handle, heap, where) };
+    const marked = { [MARK]: reference(handle, heap, where) };
+    found.primitives.push(handle.byteOffset);
+    return marked;
   }
   const recurse = (item: unknown) =>
     replacePrimitives(item, heap, where, found, seen);

@@ -1,7 +1,7 @@
 // The condition-variable core shared by Condition and Barrier (and so by
 // every queue's conditions).
 //
-// Words: [magic, capacity, ticket, highWater, waiting, next, then per slot:
+// Words: [magic, capacity, ticket, highWater, waiting, then per slot:
 // state, ticket, owner].
 // Each waiter sleeps on a slot of its own, so that notify(n) wakes exactly n
 // of them (Python's tests count them) and no wake-up is spurious or lost.
@@ -10,13 +10,12 @@
 // thread (which holds no lock) never both take it. `owner` is the waiting
 // thread's id: the slots of a thread that is gone are freed by
 // `releaseWaiters`, and a wake-up it was given but could not take is passed
-// on. `next` links every condition of the heap (a word index; 0 ends the
-// list), so that the reaper can find them.
+// on.
 
 import { NotHeldError } from "./errors.ts";
 import { type Steps, wake } from "./_futex.ts";
-import { Layout } from "./_handle.ts";
-import { CONDVARS, header, heap } from "./_heap.ts";
+import { type AnyClass, Layout } from "./_handle.ts";
+import { registerReaper } from "./_reap.ts";
 import type { Mutex } from "./_mutex.ts";
 import { checkInteger, checkObject } from "./_options.ts";
 import { getIdent } from "./_thread.ts";
@@ -25,8 +24,7 @@ const CAPACITY = 1;
 const TICKET = 2;
 const HIGH_WATER = 3;
 export const WAITING_COUNT = 4; // slots in the WAITING state: notify skips the scan at 0
-const NEXT = 5;
-const HEADER = 6;
+const HEADER = 5;
 /** Words per waiter slot: state, ticket, owner. */
 const SLOT = 3;
 const FREE = 0;
@@ -34,7 +32,9 @@ const WAITING = 1;
 const NOTIFIED = 2;
 const DEFAULT_MAX_WAITERS = 128;
 
-export const conditionLayout = new Layout("Condition", 0x434f4e44, HEADER);
+export const conditionLayout = new Layout("Condition", 0x434f4e44, HEADER, {
+  variable: true,
+});
 
 export class CondVar {
   readonly words: Int32Array;
@@ -166,53 +166,37 @@ function notifySlots(words: Int32Array, n: number): void {
   }
 }
 
-/** Adds a new condition's words to its heap's list of conditions. */
-function registerCondVar(words: Int32Array): void {
-  const head = header(words.buffer as SharedArrayBuffer);
-  const self = words.byteOffset / 4;
-  for (;;) {
-    const first = Atomics.load(head, CONDVARS);
-    Atomics.store(words, NEXT, first);
-    if (Atomics.compareExchange(head, CONDVARS, first, self) === first) return;
-  }
-}
-
 /**
- * Frees the waiter slots of thread `ident` in every condition of this
- * thread's heap; a wake-up it was given and did not take goes to the next
- * waiter. `ident` must be the id of a thread that can no longer run.
- *
- * @returns How many slots were freed.
+ * Frees the waiter slots of thread `ident` in the condition whose words
+ * are `all[base..end)`; a wake-up it was given and did not take goes to the
+ * next waiter. For the reaper of a thread that has ended (`_reap.ts`).
  */
-export function releaseWaiters(ident: number): number {
-  const all = new Int32Array(heap());
-  let freed = 0;
-  for (
-    let base = Atomics.load(all, CONDVARS);
-    base !== 0;
-    base = Atomics.load(all, base + NEXT)
-  ) {
-    const high = Atomics.load(all, base + HIGH_WATER);
-    for (let i = 0; i < high; i++) {
-      const at = base + HEADER + SLOT * i;
-      if (Atomics.load(all, at + 2) !== ident) continue;
-      if (Atomics.compareExchange(all, at, WAITING, FREE) === WAITING) {
-        Atomics.sub(all, base + WAITING_COUNT, 1);
-        freed++;
-      } else if (
-        Atomics.compareExchange(all, at, NOTIFIED, FREE) === NOTIFIED
-      ) {
-        const capacity = Atomics.load(all, base + CAPACITY);
-        notifySlots(all.subarray(base, base + HEADER + SLOT * capacity), 1);
-        freed++;
-      }
+export function releaseWaiters(
+  all: Int32Array,
+  base: number,
+  end: number,
+  ident: number,
+): void {
+  // Plain looks first, as the reaper walks many conditions: a slot's owner
+  // is written before the slot can be a dead thread's.
+  const high = all[base + HIGH_WATER]!;
+  for (let i = 0; i < high; i++) {
+    const at = base + HEADER + SLOT * i;
+    if (all[at + 2] !== ident) continue;
+    if (Atomics.compareExchange(all, at, WAITING, FREE) === WAITING) {
+      Atomics.sub(all, base + WAITING_COUNT, 1);
+    } else if (
+      Atomics.compareExchange(all, at, NOTIFIED, FREE) === NOTIFIED
+    ) {
+      notifySlots(all.subarray(base, end), 1);
     }
   }
-  return freed;
 }
 
+/** The words of a new condition over the lock whose words are `lock`. */
 export function allocateCondVar(
   options: { maxWaiters?: number } | undefined,
+  lock: Int32Array,
 ): Int32Array {
   checkObject("Cannot create Condition", "options", options);
   const capacity = checkInteger(
@@ -222,11 +206,31 @@ export function allocateCondVar(
     1,
     0x100000,
   );
-  const words = conditionLayout.allocate(HEADER + SLOT * capacity);
+  const words = conditionLayout.allocate(HEADER + SLOT * capacity, [lock]);
   Atomics.store(words, CAPACITY, capacity);
-  registerCondVar(words);
   return words;
 }
 
-/** The core behind each Condition, for Barrier to find. */
-export const condVarOf: WeakMap<object, CondVar> = new WeakMap();
+registerReaper(conditionLayout, releaseWaiters);
+
+let owner: [AnyClass, (value: object) => CondVar] | undefined;
+
+/** Records that instances of `cls` (Condition) have a core, read by `read`. */
+export function registerCondVarOwner<C extends object>(
+  cls: AnyClass<C>,
+  read: (value: C) => CondVar,
+): void {
+  owner = [cls, read as (value: object) => CondVar];
+}
+
+/**
+ * The core behind each Condition, for Barrier and the queues to find (read
+ * from the instance's own field: no table entry per condition).
+ */
+export const condVarOf = {
+  get(value: unknown): CondVar | undefined {
+    return owner !== undefined && value instanceof owner[0]
+      ? owner[1](value)
+      : undefined;
+  },
+};

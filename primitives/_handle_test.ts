@@ -78,6 +78,7 @@ Deno.test("handle: from() refuses non-handles and foreign buffers", () => {
         buffer: new SharedArrayBuffer(4),
         byteOffset: 0,
         length: 1,
+        generation: 1,
         parts: [],
       }),
     TypeError,

@@ -8,19 +8,15 @@
 // Condition's ownership check, and to find a lock held by a dead worker).
 
 import { AbandonedLockError, NotHeldError } from "./errors.ts";
-import { header, heap, MUTEXES } from "./_heap.ts";
+import type { AnyClass } from "./_handle.ts";
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
 import { parseWait, type WaitOptions } from "./_options.ts";
 import { getIdent } from "./_thread.ts";
 
-/**
- * Word indices of a mutex layout: [magic, state, count, next], where `next`
- * links every mutex of the heap (as a word index; 0 ends the list).
- */
+/** Word indices of a mutex layout: [magic, state, count]. */
 export const STATE = 1;
 export const COUNT = 2;
-const NEXT = 3;
-export const MUTEX_WORDS = 4;
+export const MUTEX_WORDS = 3;
 
 const CONTENDED = 1;
 /** The owner id that marks a lock whose owner died holding it. */
@@ -219,50 +215,57 @@ export class Mutex {
   }
 }
 
-/** Adds a new mutex's words to its heap's list of mutexes; returns them. */
-export function registerMutex(words: Int32Array): Int32Array {
-  const head = header(words.buffer as SharedArrayBuffer);
-  const self = words.byteOffset / 4;
+/**
+ * Marks the lock whose words start at `all[base]` abandoned if thread
+ * `ident` holds it, and wakes its waiters: the next acquirer gets an
+ * AbandonedLockError instead of waiting forever. For the reaper of a thread
+ * that has ended (`_reap.ts`).
+ */
+export function abandonIfHeld(
+  all: Int32Array,
+  base: number,
+  _end: number,
+  ident: number,
+): void {
+  const at = base + STATE;
+  // A plain look first (the reaper walks many locks): it cannot miss a lock
+  // the dead thread holds, whose word nobody but a releaser writes.
+  if (all[at]! >>> 1 !== ident) return;
   for (;;) {
-    const first = Atomics.load(head, MUTEXES);
-    Atomics.store(words, NEXT, first);
-    if (Atomics.compareExchange(head, MUTEXES, first, self) === first) {
-      return words;
+    const state = Atomics.load(all, at);
+    if (state >>> 1 !== ident) return;
+    const abandoned = ABANDONED << 1 | (state & CONTENDED);
+    if (Atomics.compareExchange(all, at, state, abandoned) === state) {
+      wake(all, at);
+      return;
     }
   }
 }
 
 /**
- * Marks every lock of this thread's heap that thread `ident` holds as
- * abandoned, and wakes its waiters: the next acquirer gets an
- * AbandonedLockError instead of waiting forever. Called by the pools when a
- * worker has died; `ident` must be the id of a thread that has ended.
- *
- * @returns How many locks were marked.
+ * The classes whose instances have a mutex (Lock, RLock), and how to read
+ * it: from the instance's own field, so that making a lock adds no entry to
+ * a table (a WeakMap entry costs more than the rest of a new Lock).
  */
-export function markAbandoned(ident: number): number {
-  const all = new Int32Array(heap());
-  let marked = 0;
-  for (
-    let at = Atomics.load(all, MUTEXES);
-    at !== 0;
-    at = Atomics.load(all, at + NEXT)
-  ) {
-    for (;;) {
-      const state = Atomics.load(all, at + STATE);
-      if (state >>> 1 !== ident) break;
-      const abandoned = ABANDONED << 1 | (state & CONTENDED);
-      if (
-        Atomics.compareExchange(all, at + STATE, state, abandoned) === state
-      ) {
-        wake(all, at + STATE);
-        marked++;
-        break;
-      }
-    }
-  }
-  return marked;
+const owners: [AnyClass, (value: object) => Mutex][] = [];
+
+/** Records that instances of `cls` have a mutex, which `read` returns. */
+export function registerMutexOwner<C extends object>(
+  cls: AnyClass<C>,
+  read: (value: C) => Mutex,
+): void {
+  owners.push([cls, read as (value: object) => Mutex]);
 }
 
 /** The mutex behind each Lock and RLock, for Condition to find. */
-export const mutexOf: WeakMap<object, Mutex> = new WeakMap();
+export const mutexOf = {
+  get(value: unknown): Mutex | undefined {
+    for (const [cls, read] of owners) {
+      if (value instanceof cls) return read(value);
+    }
+    return undefined;
+  },
+  has(value: unknown): boolean {
+    return mutexOf.get(value) !== undefined;
+  },
+};

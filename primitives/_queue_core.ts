@@ -9,17 +9,28 @@
 
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.ts";
 import {
+  CLONE_WITH_PRIMITIVES,
   copyOf,
   decode,
   decodeReceived,
   type Encoded,
   encodeToScratch,
+  itemReferences,
+  received,
   type Scratch,
   trimScratch,
 } from "./_codec.ts";
 import { type CondVar, condVarOf } from "./_condvar.ts";
 import { runAsync, runSync, type Steps } from "./_futex.ts";
-import { type Handle, type Layout, revive } from "./_handle.ts";
+import {
+  type Handle,
+  handleOf,
+  type Layout,
+  newTag,
+  revive,
+  track,
+} from "./_handle.ts";
+import { releaseAt, retain } from "./_refs.ts";
 import { type Mutex, mutexOf, STATE } from "./_mutex.ts";
 import {
   checkInteger,
@@ -35,6 +46,8 @@ import {
   PRIORITY,
   STORE_WORDS,
   type StoredItem,
+  storeFits,
+  storeTags,
 } from "./_store.ts";
 import { Condition } from "./condition.ts";
 import { Lock } from "./lock.ts";
@@ -44,7 +57,12 @@ const MAXSIZE = 2;
 const UNFINISHED = 3;
 const SHUT_DOWN = 4;
 const STORE = 5;
-const WORDS = STORE + STORE_WORDS;
+/** Kinds whose only waits are for an item (no maxsize, no join). */
+const LEAN_KINDS = ["SimpleQueue", "Pipe"];
+
+/** The words of every queue. */
+export const QUEUE_WORDS = STORE + STORE_WORDS;
+const WORDS = QUEUE_WORDS;
 /**
  * A waiter looks at the queue again at least this often (ms), so that a
  * wake-up spent on a Worker that was terminated while it waited delays the
@@ -136,34 +154,57 @@ export class QueueCore {
       const lock = new Lock();
       const maxWaiters = options?.maxWaiters;
       const conditionOptions = maxWaiters === undefined ? {} : { maxWaiters };
-      this.#conditions = [0, 1, 2].map(() =>
-        new Condition(lock, conditionOptions)
+      // A SimpleQueue or a pipe's channel is unbounded and has no join:
+      // nobody ever waits for room, or for its tasks to be done.
+      const lean = LEAN_KINDS.includes(layout.kind);
+      this.#conditions = [0, 1, 2].map((i) =>
+        new Condition(
+          lock,
+          i > 0 && lean ? { maxWaiters: 1 } : conditionOptions,
+        )
       );
       this.#lock = lock;
-      this.words = layout.allocate(WORDS);
+      const tags = [newTag(), newTag()] as const;
+      this.words = layout.allocate(
+        WORDS,
+        [
+          mutexOf.get(lock)!.words,
+          ...this.#conditions.map((c) => condVarOf.get(c)!.words),
+        ],
+        tags,
+      );
       this.words[ORDER] = order;
       this.words[MAXSIZE] = maxsize as number;
       initStore(this.words.subarray(STORE));
-      [this.#index, this.#arena] = allocateStore();
+      [this.#index, this.#arena] = allocateStore(tags);
     } else {
-      const handle = source.handle;
+      const handle = source.handle as Partial<QueueHandle> | null;
+      const { index, arena } = handle ?? {};
       this.words = layout.open(handle, 4);
-      const { parts, index, arena } = handle as QueueHandle;
-      const revived = parts.map(revive);
+      layout.checkOwn(
+        this.words,
+        storeTags(index, arena),
+        "'index' and 'arena'",
+      );
+      const revived = handle!.parts!.map(revive);
       if (
         !(revived[0] instanceof Lock) ||
         !revived.slice(1).every((part) => part instanceof Condition) ||
-        !(index instanceof SharedArrayBuffer) ||
-        !(arena instanceof SharedArrayBuffer)
+        !storeFits(
+          this.words.subarray(STORE),
+          index as SharedArrayBuffer,
+          arena as SharedArrayBuffer,
+        )
       ) {
         throw new TypeError(
           `Cannot create ${layout.kind} from handle: it is not the handle of ${layout.kind}`,
         );
       }
+      layout.checkParts(this.words, handle as QueueHandle);
       this.#lock = revived[0];
       this.#conditions = revived.slice(1) as Condition[];
-      this.#index = index;
-      this.#arena = arena;
+      this.#index = index!;
+      this.#arena = arena!;
     }
     this.heap = this.words.buffer as SharedArrayBuffer;
     this.#mutex = mutexOf.get(this.#lock)!;
@@ -178,17 +219,35 @@ export class QueueCore {
       this.#index,
       this.#arena,
     );
+    // If this thread frees the queue, the primitives its items still carry
+    // lose those references. (From locals only: a hook that held this
+    // object would keep it alive.)
+    const { store, heap } = this;
+    track(this, this.words, "handle" in source, layout.kind, () => {
+      const offsets: number[] = [];
+      store.forEach((tag, bytes) =>
+        offsets.push(...itemReferences(tag, bytes))
+      );
+      for (const offset of offsets) releaseAt(heap, offset);
+    });
   }
 
+  /** The handle, not pinned (the queue class's `handle` pins it). */
   get handle(): QueueHandle {
     return {
       ...this.#layout.handle(this.words, [
-        this.#lock.handle,
-        ...this.#conditions.map((condition) => condition.handle),
+        handleOf(this.#lock)!,
+        ...this.#conditions.map((condition) => handleOf(condition)!),
       ]),
       index: this.#index,
       arena: this.#arena,
     };
+  }
+
+  /** Counts an item just stored among the references of its primitives. */
+  #retainItem(tag: number, bytes: Uint8Array): void {
+    if (tag !== CLONE_WITH_PRIMITIVES) return; // the common case
+    for (const offset of itemReferences(tag, bytes)) retain(this.heap, offset);
   }
 
   get maxsize(): number {
@@ -272,6 +331,7 @@ export class QueueCore {
   #putLocked(encoded: Encoded, key: number): boolean {
     if (!this.#hasRoom()) return false;
     this.store.push(encoded, key, this.#wherePut);
+    this.#retainItem(encoded.tag, encoded.bytes);
     this.#pushed();
     return true;
   }
@@ -282,6 +342,7 @@ export class QueueCore {
     try {
       if (!this.#hasRoom()) return BLOCKED;
       this.store.pushScratch(encoded, key, this.#wherePut);
+      this.#retainItem(encoded.tag, encoded.bytes);
       this.#pushed();
       return DONE;
     } finally {
@@ -474,30 +535,50 @@ export class QueueCore {
     }
   }
 
+  // A taken item is decoded first (the primitives it carries are opened
+  // here, and so referred to by this thread), then the references the queue
+  // held for it are dropped.
+
+  /** Decodes the item the fast path took into `received`. */
+  #takeReceived(): unknown {
+    if (received.tag !== CLONE_WITH_PRIMITIVES) return decodeReceived();
+    const offsets = itemReferences(received.tag, received.bytes);
+    const value = decodeReceived();
+    for (const offset of offsets) releaseAt(this.heap, offset);
+    return value;
+  }
+
+  /** Decodes an item the slow path took. */
+  #take({ tag, payload }: StoredItem): unknown {
+    const value = decode(tag, payload);
+    if (tag !== CLONE_WITH_PRIMITIVES) return value;
+    for (const offset of itemReferences(tag, payload)) {
+      releaseAt(this.heap, offset);
+    }
+    return value;
+  }
+
   async get(options: WaitOptions | undefined): Promise<unknown> {
     const { deadline, signal } = parseWait(this.#whereGet, options);
     signal?.throwIfAborted();
     if (this.#spinGet(spinsUntil(deadline, SPIN_ASYNC))) {
-      return decodeReceived();
+      return this.#takeReceived();
     }
-    const { tag, payload } = await runAsync(this.getSteps(deadline), signal);
-    return decode(tag, payload);
+    return this.#take(await runAsync(this.getSteps(deadline), signal));
   }
 
   getSync(options: WaitOptions | undefined): unknown {
     const { deadline, signal } = parseWait(this.#whereGet, options);
     signal?.throwIfAborted();
     if (this.#spinGet(spinsUntil(deadline, SPIN_SYNC))) {
-      return decodeReceived();
+      return this.#takeReceived();
     }
-    const { tag, payload } = runSync(this.getSteps(deadline), signal);
-    return decode(tag, payload);
+    return this.#take(runSync(this.getSteps(deadline), signal));
   }
 
   getNowait(): unknown {
-    if (this.#spinGet(0)) return decodeReceived();
-    const { tag, payload } = runSync(this.getSteps(-Infinity));
-    return decode(tag, payload);
+    if (this.#spinGet(0)) return this.#takeReceived();
+    return this.#take(runSync(this.getSteps(-Infinity)));
   }
 
   // --- tasks --------------------------------------------------------------
@@ -548,9 +629,13 @@ export class QueueCore {
   }
 
   shutdown(immediate: boolean): void {
+    const offsets: number[] = [];
     this.#locked(() => {
       Atomics.store(this.words, SHUT_DOWN, 1);
       if (immediate) {
+        this.store.forEach((tag, bytes) =>
+          offsets.push(...itemReferences(tag, bytes))
+        );
         const dropped = this.store.clear();
         const unfinished = this.words[UNFINISHED]!;
         this.words[UNFINISHED] = Math.max(0, unfinished - dropped);
@@ -559,6 +644,8 @@ export class QueueCore {
       this.#notEmpty.notify(Infinity);
       this.#notFull.notify(Infinity);
     });
+    // The dropped items' primitives lose the references the queue held.
+    for (const offset of offsets) releaseAt(this.heap, offset);
   }
 }
 

@@ -8,6 +8,10 @@
 // records are moved down to the front (compaction), and the arena doubles
 // first if they would fill more than half of it. So an item of any size fits,
 // up to MAX_ARENA_BYTES, and the ring is never corrupted by one that doesn't.
+//
+// Each buffer starts with a prefix that holds a tag, which the queue's block
+// records (`_handle.ts`): a handle that pairs a queue with another queue's
+// buffers is refused.
 
 import {
   copyWords,
@@ -36,15 +40,49 @@ const INITIAL_ENTRIES = 64;
 const INITIAL_ARENA = 16 * 1024;
 const MAX_ENTRIES = 4 * 1024 * 1024;
 const MAX_ARENA_BYTES = 512 * 1024 * 1024;
+/** Bytes before the entries (16: keys stay 8-aligned) and the records. */
+const INDEX_PREFIX = 16;
+const ARENA_PREFIX = 8;
 
-/** A fresh pair of buffers for a store. */
-export function allocateStore(): [SharedArrayBuffer, SharedArrayBuffer] {
-  return [
-    new SharedArrayBuffer(INITIAL_ENTRIES * ENTRY_BYTES, {
-      maxByteLength: MAX_ENTRIES * ENTRY_BYTES,
-    }),
-    new SharedArrayBuffer(INITIAL_ARENA, { maxByteLength: MAX_ARENA_BYTES }),
-  ];
+/** A fresh pair of buffers for a store, tagged with `tags`. */
+export function allocateStore(
+  tags: readonly [number, number],
+): [SharedArrayBuffer, SharedArrayBuffer] {
+  const index = new SharedArrayBuffer(
+    INDEX_PREFIX + INITIAL_ENTRIES * ENTRY_BYTES,
+    { maxByteLength: INDEX_PREFIX + MAX_ENTRIES * ENTRY_BYTES },
+  );
+  const arena = new SharedArrayBuffer(ARENA_PREFIX + INITIAL_ARENA, {
+    maxByteLength: ARENA_PREFIX + MAX_ARENA_BYTES,
+  });
+  Atomics.store(new Int32Array(index, 0, 1), 0, tags[0]);
+  Atomics.store(new Int32Array(arena, 0, 1), 0, tags[1]);
+  return [index, arena];
+}
+
+/** The tags of a store's buffers (0 for what is not such a buffer). */
+export function storeTags(index: unknown, arena: unknown): [number, number] {
+  const tagOf = (buffer: unknown, prefix: number) =>
+    buffer instanceof SharedArrayBuffer && buffer.growable &&
+      buffer.byteLength >= prefix
+      ? Atomics.load(new Int32Array(buffer, 0, 1), 0)
+      : 0;
+  return [tagOf(index, INDEX_PREFIX), tagOf(arena, ARENA_PREFIX)];
+}
+
+/**
+ * Whether a store's buffers hold what its header words say they do (a
+ * handle could name buffers too small for them).
+ */
+export function storeFits(
+  header: Int32Array,
+  index: SharedArrayBuffer,
+  arena: SharedArrayBuffer,
+): boolean {
+  const capacity = Atomics.load(header, CAPACITY);
+  return capacity >= INITIAL_ENTRIES &&
+    index.byteLength >= INDEX_PREFIX + capacity * ENTRY_BYTES &&
+    arena.byteLength >= ARENA_PREFIX + Atomics.load(header, TOP);
 }
 
 /** Initialises the header words of a fresh store. */
@@ -93,15 +131,20 @@ export class ItemStore {
   }
 
   #viewIndex(): void {
-    const length = this.#index.byteLength;
-    this.#entries = new Int32Array(this.#index, 0, length >> 2);
-    this.#keys = new Float64Array(this.#index, 0, length >> 3);
+    const length = this.#index.byteLength - INDEX_PREFIX;
+    this.#entries = new Int32Array(this.#index, INDEX_PREFIX, length >> 2);
+    this.#keys = new Float64Array(this.#index, INDEX_PREFIX, length >> 3);
   }
 
   #viewArena(): void {
-    const length = this.#arena.byteLength;
-    this.#words = new Int32Array(this.#arena, 0, length >> 2);
-    this.#bytes = new Uint8Array(this.#arena, 0, length);
+    const length = this.#arena.byteLength - ARENA_PREFIX;
+    this.#words = new Int32Array(this.#arena, ARENA_PREFIX, length >> 2);
+    this.#bytes = new Uint8Array(this.#arena, ARENA_PREFIX, length);
+  }
+
+  /** The arena's size for records (growable buffers are slow to ask). */
+  #arenaBytes(): number {
+    return this.#arena.byteLength - ARENA_PREFIX;
   }
 
   /**
@@ -250,6 +293,25 @@ export class ItemStore {
     }
   }
 
+  /** Calls `visit` with the tag and the payload of every item held. */
+  forEach(visit: (tag: number, payload: Uint8Array) => void): void {
+    const header = this.#header;
+    this.#cover();
+    const count = header[COUNT]!;
+    const capacity = header[CAPACITY]!;
+    const head = this.#order === FIFO ? header[HEAD]! : 0;
+    for (let i = 0; i < count; i++) {
+      const slot = (head + i) & (capacity - 1);
+      const offset = this.#entries[slot * 4]!;
+      const start = offset + RECORD_HEADER;
+      const length = this.#words[(offset >> 2) + 1]!;
+      visit(
+        this.#words[offset >> 2]!,
+        this.#bytes.subarray(start, start + length),
+      );
+    }
+  }
+
   /** Drops every item. */
   clear(): number {
     const header = this.#header;
@@ -327,7 +389,7 @@ export class ItemStore {
         `${where}: the queue holds its maximum of ${count} items`,
       );
     }
-    this.#index.grow(grown * ENTRY_BYTES);
+    this.#index.grow(INDEX_PREFIX + grown * ENTRY_BYTES);
     this.#viewIndex();
     if (this.#order === FIFO) {
       // Unwrap the ring: the entries before the head move past the old end.
@@ -343,7 +405,7 @@ export class ItemStore {
     const top = header[TOP]!;
     // The view first: reading a growable buffer's length costs more.
     if (top + size <= this.#bytes.length) return top;
-    if (top + size <= this.#arena.byteLength) {
+    if (top + size <= this.#arenaBytes()) {
       this.#viewArena();
       return top;
     }
@@ -353,12 +415,13 @@ export class ItemStore {
         `${where}: the item (${size} bytes encoded) does not fit in the queue's ${MAX_ARENA_BYTES} bytes`,
       );
     }
-    if (needed * 2 > this.#arena.byteLength) {
+    if (needed * 2 > this.#arenaBytes()) {
       this.#arena.grow(
-        Math.min(
-          MAX_ARENA_BYTES,
-          Math.max(needed * 2, this.#arena.byteLength * 2),
-        ),
+        ARENA_PREFIX +
+          Math.min(
+            MAX_ARENA_BYTES,
+            Math.max(needed * 2, this.#arenaBytes() * 2),
+          ),
       );
       this.#viewArena();
     }

@@ -57,7 +57,7 @@ interface Store {
 function makeStore(order: number): Store {
   const header = new Int32Array(new SharedArrayBuffer(STORE_WORDS * 4));
   initStore(header);
-  const [index, arena] = allocateStore();
+  const [index, arena] = allocateStore([1, 2]);
   return {
     store: new ItemStore(header, order, index, arena),
     header,

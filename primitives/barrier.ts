@@ -1,7 +1,15 @@
 import { BrokenBarrierError } from "./errors.ts";
 import { runAsync, runSync, type Steps } from "./_futex.ts";
 import { type CondVar, condVarOf } from "./_condvar.ts";
-import { type Handle, Layout, registerKind, revive } from "./_handle.ts";
+import {
+  type Handle,
+  handleOf,
+  Layout,
+  pinned,
+  registerKind,
+  revive,
+  track,
+} from "./_handle.ts";
 import {
   checkInteger,
   checkObject,
@@ -66,6 +74,16 @@ export class Barrier {
   #core: CondVar;
   #action: (() => void) | undefined;
 
+  static {
+    registerKind(
+      "Barrier",
+      Barrier.from,
+      Barrier,
+      (barrier: Barrier) =>
+        layout.handle(barrier.#words, [handleOf(barrier.#condition)!]),
+    );
+  }
+
   /**
    * Creates a barrier for `parties` threads.
    *
@@ -105,7 +123,14 @@ export class Barrier {
       checkInteger(where, "parties", parties, 1);
       const timeout = options?.timeout ?? Infinity;
       deadlineOf(where, timeout); // checks it
-      this.#words = layout.allocate();
+      // Python's Barrier uses a Condition over a plain Lock. Every party may
+      // wait on it, and more while a round drains.
+      this.#condition = new Condition(new Lock(), {
+        maxWaiters: Math.max(128, 2 * parties),
+      });
+      this.#words = layout.allocate(WORDS, [
+        condVarOf.get(this.#condition)!.words,
+      ]);
       this.#words[PARTIES] = parties;
       // Written once, before any other thread can see the buffer (a handle
       // travels by postMessage, which orders it), and only read after.
@@ -114,12 +139,8 @@ export class Barrier {
         this.#words.byteOffset + TIMEOUT * 4,
         1,
       )[0] = timeout;
-      // Python's Barrier uses a Condition over a plain Lock. Every party may
-      // wait on it, and more while a round drains.
-      this.#condition = new Condition(new Lock(), {
-        maxWaiters: Math.max(128, 2 * parties),
-      });
     }
+    track(this, this.#words, opened !== undefined, "Barrier");
     this.#core = condVarOf.get(this.#condition)!;
   }
 
@@ -154,6 +175,7 @@ export class Barrier {
         "Cannot create Barrier from handle: it is not the handle of a Barrier",
       );
     }
+    layout.checkParts(words, handle);
     adopted = { words, condition };
     return new Barrier(0, options);
   }
@@ -171,7 +193,7 @@ export class Barrier {
    * ```
    */
   get handle(): Handle {
-    return layout.handle(this.#words, [this.#condition.handle]);
+    return pinned(layout.handle(this.#words, [handleOf(this.#condition)!]));
   }
 
   /**
@@ -437,5 +459,3 @@ export class Barrier {
     }
   }
 }
-
-registerKind("Barrier", Barrier.from, Barrier);

@@ -3,9 +3,16 @@ import {
   allocateCondVar,
   conditionLayout as layout,
   CondVar,
-  condVarOf,
+  registerCondVarOwner,
 } from "./_condvar.ts";
-import { type Handle, registerKind, revive } from "./_handle.ts";
+import {
+  type Handle,
+  handleOf,
+  pinned,
+  registerKind,
+  revive,
+  track,
+} from "./_handle.ts";
 import { mutexOf } from "./_mutex.ts";
 import {
   checkInteger,
@@ -60,6 +67,17 @@ export class Condition implements Disposable, AsyncDisposable {
   #lock: Lock | RLock;
   #core: CondVar;
 
+  static {
+    registerKind(
+      "Condition",
+      Condition.from,
+      Condition,
+      (condition: Condition) =>
+        layout.handle(condition.#core.words, [handleOf(condition.#lock)!]),
+    );
+    registerCondVarOwner(Condition, (condition) => condition.#core);
+  }
+
   /**
    * Creates a condition over `lock` (a new {@linkcode RLock} by default).
    *
@@ -81,14 +99,9 @@ export class Condition implements Disposable, AsyncDisposable {
    * ```
    */
   constructor(lock?: Lock | RLock, options?: ConditionOptions) {
-    let words: Int32Array;
-    if (adopted) {
-      ({ words, lock: this.#lock } = adopted);
-      adopted = undefined;
-    } else {
-      this.#lock = lock ?? new RLock();
-      words = allocateCondVar(options);
-    }
+    const opened = adopted;
+    adopted = undefined;
+    this.#lock = opened?.lock ?? lock ?? new RLock();
     const mutex = mutexOf.get(this.#lock);
     if (mutex === undefined) {
       throw new TypeError(
@@ -97,8 +110,9 @@ export class Condition implements Disposable, AsyncDisposable {
         }`,
       );
     }
+    const words = opened?.words ?? allocateCondVar(options, mutex.words);
+    track(this, words, opened !== undefined, "Condition");
     this.#core = new CondVar(words, mutex);
-    condVarOf.set(this, this.#core);
   }
 
   /**
@@ -129,6 +143,7 @@ export class Condition implements Disposable, AsyncDisposable {
         "Cannot create Condition from handle: it is not the handle of a Condition",
       );
     }
+    layout.checkParts(words, handle);
     adopted = { words, lock: lock as Lock | RLock };
     return new Condition();
   }
@@ -146,7 +161,7 @@ export class Condition implements Disposable, AsyncDisposable {
    * ```
    */
   get handle(): Handle {
-    return layout.handle(this.#core.words, [this.#lock.handle]);
+    return pinned(layout.handle(this.#core.words, [handleOf(this.#lock)!]));
   }
 
   /**
@@ -517,5 +532,3 @@ function checkPredicate(predicate: unknown): void {
     );
   }
 }
-
-registerKind("Condition", Condition.from, Condition);

@@ -1,5 +1,5 @@
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
-import { type Handle, Layout, registerKind } from "./_handle.ts";
+import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
 import { parseWait, type WaitOptions } from "./_options.ts";
 
 // Words: [magic, state]; state is `generation << 1 | flag`, one word
@@ -31,6 +31,15 @@ let adopted: Int32Array | undefined;
 export class Event {
   #words: Int32Array;
 
+  static {
+    registerKind(
+      "Event",
+      Event.from,
+      Event,
+      (event: Event) => layout.handle(event.#words),
+    );
+  }
+
   /**
    * Creates an event whose flag is clear.
    *
@@ -43,8 +52,10 @@ export class Event {
    * ```
    */
   constructor() {
-    this.#words = adopted ?? layout.allocate();
+    const opened = adopted;
     adopted = undefined;
+    this.#words = opened ?? layout.allocate();
+    track(this, this.#words, opened !== undefined, "Event");
   }
 
   /**
@@ -82,7 +93,7 @@ export class Event {
    * ```
    */
   get handle(): Handle {
-    return layout.handle(this.#words);
+    return pinned(layout.handle(this.#words));
   }
 
   /**
@@ -224,5 +235,3 @@ export class Event {
     return runSync(this.#waitSteps(deadline), signal);
   }
 }
-
-registerKind("Event", Event.from, Event);

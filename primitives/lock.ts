@@ -1,5 +1,11 @@
-import { type Handle, Layout, registerKind } from "./_handle.ts";
-import { Mutex, MUTEX_WORDS, mutexOf, registerMutex } from "./_mutex.ts";
+import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
+import {
+  abandonIfHeld,
+  Mutex,
+  MUTEX_WORDS,
+  registerMutexOwner,
+} from "./_mutex.ts";
+import { registerReaper } from "./_reap.ts";
 import type { WaitOptions } from "./_options.ts";
 import { timeoutError } from "./_timeout.ts";
 
@@ -33,6 +39,16 @@ let adopted: Int32Array | undefined;
 export class Lock implements Disposable, AsyncDisposable {
   #mutex: Mutex;
 
+  static {
+    registerKind(
+      "Lock",
+      Lock.from,
+      Lock,
+      (lock: Lock) => layout.handle(lock.#mutex.words),
+    );
+    registerMutexOwner(Lock, (lock) => lock.#mutex);
+  }
+
   /**
    * Creates an unlocked lock.
    *
@@ -45,13 +61,11 @@ export class Lock implements Disposable, AsyncDisposable {
    * ```
    */
   constructor() {
-    this.#mutex = new Mutex(
-      adopted ?? registerMutex(layout.allocate()),
-      "Lock",
-      false,
-    );
+    const opened = adopted;
     adopted = undefined;
-    mutexOf.set(this, this.#mutex);
+    const words = opened ?? layout.allocate();
+    track(this, words, opened !== undefined, "Lock");
+    this.#mutex = new Mutex(words, "Lock", false);
   }
 
   /**
@@ -91,7 +105,7 @@ export class Lock implements Disposable, AsyncDisposable {
    * ```
    */
   get handle(): Handle {
-    return layout.handle(this.#mutex.words);
+    return pinned(layout.handle(this.#mutex.words));
   }
 
   /**
@@ -292,4 +306,4 @@ export class Lock implements Disposable, AsyncDisposable {
   }
 }
 
-registerKind("Lock", Lock.from, Lock);
+registerReaper(layout, abandonIfHeld);

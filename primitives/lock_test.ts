@@ -16,7 +16,8 @@ import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { Semaphore } from "./semaphore.ts";
 import { getIdent } from "./_thread.ts";
-import { markAbandoned, STATE } from "./_mutex.ts";
+import { STATE } from "./_mutex.ts";
+import { reapThread } from "./_reap.ts";
 import {
   delay,
   handled,
@@ -206,6 +207,7 @@ for (const Kind of KINDS) {
       buffer: new SharedArrayBuffer(12),
       byteOffset: 0,
       length: 3,
+      generation: 1,
       parts: [],
     };
     throws(
@@ -944,7 +946,7 @@ Deno.test({
 });
 
 // ---------------------------------------------------------------------------
-// Abandoned locks: a pool that sees a worker die calls markAbandoned with the
+// Abandoned locks: a pool that sees a worker die calls reapThread with the
 // worker's thread id. Here a Worker takes the lock and is told it died.
 
 for (const Kind of KINDS) {
@@ -958,7 +960,7 @@ for (const Kind of KINDS) {
       return p.getIdent();
     }, lock.handle);
     strictEqual(lock.tryAcquire(), false);
-    strictEqual(markAbandoned(owner), 1);
+    reapThread(owner);
     throws(() => lock.tryAcquire(), AbandonedLockError);
     strictEqual(lock.locked, false, "the error frees the lock");
     strictEqual(lock.tryAcquire(), true);
@@ -968,7 +970,7 @@ for (const Kind of KINDS) {
       (_, held: AnyLock) => held.acquireSync(),
       lock.handle,
     );
-    markAbandoned(owner);
+    reapThread(owner);
     await rejects(lock.acquire(), AbandonedLockError);
     strictEqual(await lock.acquire({ timeout: 1000 }), true);
     lock.release();
@@ -990,7 +992,7 @@ for (const Kind of KINDS) {
       }
     }, lock.handle));
     await untilAsleep(lock, 1);
-    markAbandoned(owner);
+    reapThread(owner);
     strictEqual(
       await within(waiter, "the waiter wakes"),
       "AbandonedLockError",
@@ -998,10 +1000,10 @@ for (const Kind of KINDS) {
     strictEqual(lock.locked, false);
   });
 
-  Deno.test(`${name}: markAbandoned leaves the locks of live threads alone`, () => {
+  Deno.test(`${name}: reaping another thread leaves the locks of live threads alone`, () => {
     const lock = new Kind();
     lock.acquireSync();
-    strictEqual(markAbandoned(getIdent() + 1000), 0);
+    reapThread(getIdent() + 1000);
     strictEqual(lock.locked, true);
     strictEqual(lock.tryAcquire(), Kind === RLock);
     if (Kind === RLock) lock.release();

@@ -14,9 +14,9 @@ import {
 } from "./errors.ts";
 import { decode, encode } from "./_codec.ts";
 import { runAsync, runSync } from "./_futex.ts";
-import { type Handle, Layout, registerKind } from "./_handle.ts";
+import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
 import { checkObject, parseWait, quote, type WaitOptions } from "./_options.ts";
-import { QueueCore, type QueueHandle } from "./_queue_core.ts";
+import { QUEUE_WORDS, QueueCore, type QueueHandle } from "./_queue_core.ts";
 import { FIFO, type StoredItem } from "./_store.ts";
 
 const DUPLEX = 1;
@@ -24,14 +24,16 @@ const CLOSED = 2; // + end
 const WORDS = 4;
 
 const pipeLayout = new Layout("Connection", 0x434f4e4e, WORDS);
-const channelLayout = new Layout("Pipe", 0x50495045, 1);
+const channelLayout = new Layout("Pipe", 0x50495045, QUEUE_WORDS);
 
 /** One direction of a pipe; `undefined` for the missing one of a one-way pipe. */
 type Channels = readonly [QueueCore | undefined, QueueCore];
 
 // What `Pipe()` and `from()` hand the constructor, which refuses to run
 // without it.
-let adopted: { words: Int32Array; end: 0 | 1; channels: Channels } | undefined;
+let adopted:
+  | { words: Int32Array; end: 0 | 1; channels: Channels; opened: boolean }
+  | undefined;
 
 /** Options of {@linkcode Pipe}. */
 export interface PipeOptions {
@@ -92,6 +94,20 @@ export class Connection<T = unknown> implements Disposable {
   readonly #end: 0 | 1;
   readonly #channels: Channels;
 
+  static {
+    registerKind(
+      "Connection",
+      (handle) => Connection.from(handle as ConnectionHandle),
+      Connection,
+      (connection: Connection) =>
+        connectionHandle(
+          connection.#words,
+          connection.#end,
+          connection.#channels,
+        ),
+    );
+  }
+
   /**
    * Connections are made by {@linkcode Pipe} and rebuilt by
    * {@linkcode Connection.from}; calling the constructor directly throws.
@@ -118,6 +134,7 @@ export class Connection<T = unknown> implements Disposable {
     this.#words = made.words;
     this.#end = made.end;
     this.#channels = made.channels;
+    track(this, this.#words, made.opened, "Connection");
   }
 
   /**
@@ -152,21 +169,15 @@ export class Connection<T = unknown> implements Disposable {
         `${where}: 'end' must be 0 or 1, received ${quote(end)}`,
       );
     }
+    // Its block is built on one channel per direction (`open` counted them).
     const duplex = Atomics.load(words, DUPLEX) === 1;
-    if (parts.length !== (duplex ? 2 : 1)) {
-      throw new TypeError(
-        `${where}: a ${
-          duplex ? "duplex" : "one-way"
-        } pipe has ${(duplex
-          ? 2
-          : 1)} channels, the handle has ${parts.length}`,
-      );
-    }
+    pipeLayout.checkParts(words, handle);
     const cores = parts.map((part) => QueueCore.open(channelLayout, part));
     adopted = {
       words,
       end,
       channels: duplex ? [cores[0], cores[1]!] : [undefined, cores[0]!],
+      opened: true,
     };
     return new Connection<T>();
   }
@@ -189,11 +200,7 @@ export class Connection<T = unknown> implements Disposable {
    * ```
    */
   get handle(): ConnectionHandle {
-    const [first, second] = this.#channels;
-    const parts = first === undefined
-      ? [second.handle]
-      : [first.handle, second.handle];
-    return { ...pipeLayout.handle(this.#words, parts), parts, end: this.#end };
+    return pinned(connectionHandle(this.#words, this.#end, this.#channels));
   }
 
   /**
@@ -563,18 +570,25 @@ export function Pipe<T = unknown>(
       }`,
     );
   }
-  const words = pipeLayout.allocate();
-  Atomics.store(words, DUPLEX, duplex ? 1 : 0);
   const channel = () => QueueCore.create(channelLayout, FIFO, 0, undefined);
   const channels: Channels = [duplex ? channel() : undefined, channel()];
-  adopted = { words, end: 0, channels };
+  const parts = channels.filter((c) => c !== undefined).map((c) => c.words);
+  const words = pipeLayout.allocate(WORDS, parts);
+  Atomics.store(words, DUPLEX, duplex ? 1 : 0);
+  adopted = { words, end: 0, channels, opened: false };
   const first = new Connection<T>();
-  adopted = { words, end: 1, channels };
+  adopted = { words, end: 1, channels, opened: false };
   return [first, new Connection<T>()];
 }
 
-registerKind(
-  "Connection",
-  (handle) => Connection.from(handle as ConnectionHandle),
-  Connection,
-);
+/** The handle of a connection, not pinned. */
+function connectionHandle(
+  words: Int32Array,
+  end: 0 | 1,
+  [first, second]: Channels,
+): ConnectionHandle {
+  const parts = first === undefined
+    ? [second.handle]
+    : [first.handle, second.handle];
+  return { ...pipeLayout.handle(words, parts), parts, end };
+}

@@ -514,7 +514,7 @@ Deno.test("Pipe: bad options and bad handles throw a TypeError", () => {
   throws(() => Connection.from({ ...handle, end: 2 }), /'end' must be 0 or 1/);
   throws(
     () => Connection.from({ ...handle, parts: [handle.parts[0]!] }),
-    /a duplex pipe has 2 channels/,
+    /'parts' names 1 primitives, the Connection is built on 2/,
   );
   throws(() => Connection.from({ ...handle, parts: [] }), TypeError);
   throws(() => a.recvSync({ timeout: -1 }), RangeError);

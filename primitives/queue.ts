@@ -1,6 +1,7 @@
-import { type Handle, Layout, registerKind } from "./_handle.ts";
+import { type Handle, Layout, pinned, registerKind } from "./_handle.ts";
 import type { WaitOptions } from "./_options.ts";
 import {
+  QUEUE_WORDS,
   QueueCore,
   type QueueHandle,
   type QueueOptions,
@@ -10,10 +11,10 @@ import { FIFO, LIFO, PRIORITY } from "./_store.ts";
 export type { QueueHandle, QueueOptions };
 
 const layouts = {
-  Queue: new Layout("Queue", 0x51554555, 1),
-  LifoQueue: new Layout("LifoQueue", 0x4c494655, 1),
-  PriorityQueue: new Layout("PriorityQueue", 0x50524951, 1),
-  SimpleQueue: new Layout("SimpleQueue", 0x53494d51, 1),
+  Queue: new Layout("Queue", 0x51554555, QUEUE_WORDS),
+  LifoQueue: new Layout("LifoQueue", 0x4c494655, QUEUE_WORDS),
+  PriorityQueue: new Layout("PriorityQueue", 0x50524951, QUEUE_WORDS),
+  SimpleQueue: new Layout("SimpleQueue", 0x53494d51, QUEUE_WORDS),
 };
 // Set by `from()` for the constructor it calls. A box, so that
 // `from(undefined)` opens (and refuses) undefined instead of making a queue.
@@ -69,6 +70,15 @@ function core(
  */
 export class Queue<T = unknown> {
   #core: QueueCore;
+
+  static {
+    registerKind(
+      "Queue",
+      Queue.from,
+      Queue,
+      (queue: Queue) => queue.#core.handle,
+    );
+  }
 
   /**
    * Creates a queue.
@@ -131,7 +141,7 @@ export class Queue<T = unknown> {
    * ```
    */
   get handle(): QueueHandle {
-    return this.#core.handle;
+    return pinned(this.#core.handle);
   }
 
   /**
@@ -553,6 +563,15 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
 export class SimpleQueue<T = unknown> {
   #core: QueueCore;
 
+  static {
+    registerKind(
+      "SimpleQueue",
+      SimpleQueue.from,
+      SimpleQueue,
+      (queue: SimpleQueue) => queue.#core.handle,
+    );
+  }
+
   /**
    * Creates an empty queue.
    *
@@ -606,7 +625,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   get handle(): QueueHandle {
-    return this.#core.handle;
+    return pinned(this.#core.handle);
   }
 
   /**
@@ -726,7 +745,6 @@ export class SimpleQueue<T = unknown> {
   }
 }
 
-registerKind("Queue", Queue.from, Queue);
-registerKind("LifoQueue", LifoQueue.from, LifoQueue);
-registerKind("PriorityQueue", PriorityQueue.from, PriorityQueue);
-registerKind("SimpleQueue", SimpleQueue.from, SimpleQueue);
+// LifoQueue and PriorityQueue are Queues: Queue's accessor serves them.
+registerKind("LifoQueue", LifoQueue.from);
+registerKind("PriorityQueue", PriorityQueue.from);

@@ -494,6 +494,44 @@ Deno.test("Queue: from() with a handle of another kind, or no handle, is a TypeE
   strictEqual(fresh.qsize(), 1);
 });
 
+Deno.test("Queue: from() refuses a handle stitched from two queues, with buffers too small, or with parts of another primitive", () => {
+  const a = new Queue<string>();
+  const b = new Queue<string>();
+  a.putNowait("a1");
+  b.putNowait("b1");
+  const handle = a.handle;
+  const other = b.handle;
+  const small = new SharedArrayBuffer(8, { maxByteLength: 16 });
+  const stitched = [
+    [{ ...handle, index: other.index }, /'index' and 'arena'/],
+    [{ ...handle, arena: other.arena }, /'index' and 'arena'/],
+    [
+      { ...handle, index: other.index, arena: other.arena },
+      /'index' and 'arena'/,
+    ],
+    [{ ...handle, index: small }, /'index' and 'arena'/],
+    [{ ...handle, arena: small }, /'index' and 'arena'/],
+    [{ ...handle, parts: other.parts }, /'parts\[0\]' is not the primitive/],
+    [
+      { ...handle, parts: [handle.parts[0]!, ...other.parts.slice(1)] },
+      /'parts\[1\]' is not the primitive/,
+    ],
+    [{ ...handle, length: handle.length - 1 }, /is not the memory of a Queue/],
+    [{ ...handle, length: handle.length + 8 }, /is not the memory of a Queue/],
+  ] as const;
+  for (const [bad, message] of stitched) {
+    throws(
+      () => Queue.from(bad as never),
+      (error: Error) =>
+        error instanceof TypeError && message.test(error.message),
+    );
+  }
+  // Nothing was overwritten or shared.
+  strictEqual(a.getNowait(), "a1");
+  strictEqual(b.getNowait(), "b1");
+  strictEqual(a.qsize() + b.qsize(), 0);
+});
+
 Deno.test("Queue: from() shares the items, the task count and the shutdown", () => {
   const queue = new Queue<string>(2);
   const copy = Queue.from<string>(structuredClone(queue.handle));

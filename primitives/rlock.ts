@@ -1,5 +1,11 @@
-import { type Handle, Layout, registerKind } from "./_handle.ts";
-import { Mutex, MUTEX_WORDS, mutexOf, registerMutex } from "./_mutex.ts";
+import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
+import {
+  abandonIfHeld,
+  Mutex,
+  MUTEX_WORDS,
+  registerMutexOwner,
+} from "./_mutex.ts";
+import { registerReaper } from "./_reap.ts";
 import type { WaitOptions } from "./_options.ts";
 import { timeoutError } from "./_timeout.ts";
 
@@ -34,6 +40,16 @@ let adopted: Int32Array | undefined;
 export class RLock implements Disposable, AsyncDisposable {
   #mutex: Mutex;
 
+  static {
+    registerKind(
+      "RLock",
+      RLock.from,
+      RLock,
+      (lock: RLock) => layout.handle(lock.#mutex.words),
+    );
+    registerMutexOwner(RLock, (lock) => lock.#mutex);
+  }
+
   /**
    * Creates an unlocked lock.
    *
@@ -46,13 +62,11 @@ export class RLock implements Disposable, AsyncDisposable {
    * ```
    */
   constructor() {
-    this.#mutex = new Mutex(
-      adopted ?? registerMutex(layout.allocate()),
-      "RLock",
-      true,
-    );
+    const opened = adopted;
     adopted = undefined;
-    mutexOf.set(this, this.#mutex);
+    const words = opened ?? layout.allocate();
+    track(this, words, opened !== undefined, "RLock");
+    this.#mutex = new Mutex(words, "RLock", true);
   }
 
   /**
@@ -92,7 +106,7 @@ export class RLock implements Disposable, AsyncDisposable {
    * ```
    */
   get handle(): Handle {
-    return layout.handle(this.#mutex.words);
+    return pinned(layout.handle(this.#mutex.words));
   }
 
   /**
@@ -339,4 +353,4 @@ export class RLock implements Disposable, AsyncDisposable {
   }
 }
 
-registerKind("RLock", RLock.from, RLock);
+registerReaper(layout, abandonIfHeld);

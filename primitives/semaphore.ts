@@ -1,5 +1,5 @@
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
-import { type Handle, Layout, registerKind } from "./_handle.ts";
+import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
 import { checkInteger, parseWait, type WaitOptions } from "./_options.ts";
 import { timeoutError } from "./_timeout.ts";
 
@@ -39,6 +39,15 @@ let adopted: Int32Array | undefined;
 export class Semaphore implements Disposable, AsyncDisposable {
   #words: Int32Array;
 
+  static {
+    registerKind(
+      "Semaphore",
+      Semaphore.from,
+      Semaphore,
+      (semaphore: Semaphore) => semaphore.#layout().handle(semaphore.#words),
+    );
+  }
+
   /**
    * Creates a semaphore with `value` permits.
    *
@@ -55,8 +64,10 @@ export class Semaphore implements Disposable, AsyncDisposable {
    * ```
    */
   constructor(value = 1) {
-    this.#words = adopted ?? this.#create(value);
+    const opened = adopted;
     adopted = undefined;
+    this.#words = opened ?? this.#create(value);
+    track(this, this.#words, opened !== undefined, this.#layout().kind);
   }
 
   #create(value: unknown): Int32Array {
@@ -107,7 +118,7 @@ export class Semaphore implements Disposable, AsyncDisposable {
    * ```
    */
   get handle(): Handle {
-    return this.#layout().handle(this.#words);
+    return pinned(this.#layout().handle(this.#words));
   }
 
   /**
@@ -404,5 +415,5 @@ export class BoundedSemaphore extends Semaphore {
   }
 }
 
-registerKind("Semaphore", Semaphore.from, Semaphore);
-registerKind("BoundedSemaphore", BoundedSemaphore.from, BoundedSemaphore);
+// A BoundedSemaphore is a Semaphore: the accessor of Semaphore serves both.
+registerKind("BoundedSemaphore", BoundedSemaphore.from);

@@ -1,10 +1,15 @@
 import {
   type Handle,
+  handleOf,
   isHandle,
   Layout,
+  newTag,
+  pinned,
   registerKind,
   revive,
+  track,
 } from "./_handle.ts";
+import { mutexOf } from "./_mutex.ts";
 import {
   checkInteger,
   checkObject,
@@ -70,7 +75,10 @@ export interface SharedOptions {
  * and its elements in a SharedArrayBuffer of their own.
  */
 export interface SharedArrayHandle extends Handle {
-  /** The elements. */
+  /**
+   * The elements, from byte 0, then 8 bytes that tie the buffer to its
+   * array (a handle with another array's buffer is refused).
+   */
   readonly data: SharedArrayBuffer;
 }
 
@@ -299,6 +307,32 @@ function makeLock(choice: LockChoice): Lock | RLock | undefined {
   return choice === true ? new RLock() : choice;
 }
 
+/** The words of a lock, as the part a Value or SharedArray is built on. */
+function lockParts(lock: Lock | RLock | undefined): Int32Array[] {
+  return lock === undefined ? [] : [mutexOf.get(lock)!.words];
+}
+
+/** The lock's handle, as a part of a Value's or SharedArray's handle. */
+function lockHandles(lock: Lock | RLock | undefined): Handle[] {
+  return lock === undefined ? [] : [handleOf(lock)!];
+}
+
+/** Where a SharedArray's data buffer keeps its tag: after the elements. */
+function tagIndex(elementBytes: number): number {
+  return Math.ceil(elementBytes / 8) * 2;
+}
+
+/** The tag of a data buffer of `elementBytes` bytes of elements, or 0. */
+function tagOf(data: unknown, elementBytes: number): number {
+  if (
+    !(data instanceof SharedArrayBuffer) ||
+    data.byteLength !== 4 * tagIndex(elementBytes) + 8
+  ) {
+    return 0;
+  }
+  return Atomics.load(new Int32Array(data), tagIndex(elementBytes));
+}
+
 /** The lock of a handle's `parts`, checked; `undefined` when there is none. */
 function lockOf(
   where: string,
@@ -447,6 +481,16 @@ export class Value<T extends ValueType = ValueType> {
   #cells: Cells;
   #lock: Lock | RLock | undefined;
 
+  static {
+    registerKind(
+      "Value",
+      Value.from,
+      Value,
+      (value: Value) =>
+        valueLayout.handle(value.#words, lockHandles(value.#lock)),
+    );
+  }
+
   /**
    * Creates a value in shared memory.
    *
@@ -486,13 +530,15 @@ export class Value<T extends ValueType = ValueType> {
         : checkElement(where, "'initial'", info, initial);
       const choice = checkOptions(where, options);
       this.#lock = makeLock(choice);
-      this.#words = valueLayout.allocate();
+      this.#words = valueLayout.allocate(VALUE_WORDS, lockParts(this.#lock));
+      track(this, this.#words, false, "Value");
       Atomics.store(this.#words, TYPE, info.code);
       Atomics.store(this.#words, FLAGS, this.#lock === undefined ? 0 : 1);
       this.#cells = this.#open(info);
       this.#cells.store(0, first);
       return;
     }
+    track(this, this.#words, true, "Value");
     this.#cells = this.#open(info);
   }
 
@@ -544,6 +590,7 @@ export class Value<T extends ValueType = ValueType> {
       );
     }
     const lock = lockOf(where, "Value", handle, flags === 1);
+    valueLayout.checkParts(words, handle);
     adoptedValue = { words, info, lock };
     return new Value(info.name as T);
   }
@@ -562,10 +609,7 @@ export class Value<T extends ValueType = ValueType> {
    * ```
    */
   get handle(): Handle {
-    return valueLayout.handle(
-      this.#words,
-      this.#lock === undefined ? [] : [this.#lock.handle],
-    );
+    return pinned(valueLayout.handle(this.#words, lockHandles(this.#lock)));
   }
 
   /**
@@ -892,8 +936,6 @@ export class Value<T extends ValueType = ValueType> {
   }
 }
 
-registerKind("Value", Value.from, Value);
-
 // ---------------------------------------------------------------------------
 // SharedArray
 
@@ -960,6 +1002,18 @@ export class SharedArray<T extends ValueType = ValueType>
   #length: number;
   #lock: Lock | RLock | undefined;
 
+  static {
+    registerKind(
+      "SharedArray",
+      SharedArray.from,
+      SharedArray,
+      (array: SharedArray): SharedArrayHandle => ({
+        ...arrayLayout.handle(array.#words, lockHandles(array.#lock)),
+        data: array.#data,
+      }),
+    );
+  }
+
   /**
    * Creates an array in shared memory.
    *
@@ -993,6 +1047,7 @@ export class SharedArray<T extends ValueType = ValueType>
     adoptedArray = undefined;
     if (opened) {
       ({ words: this.#words, data: this.#data, lock: this.#lock } = opened);
+      track(this, this.#words, true, "SharedArray");
       this.#length = Atomics.load(this.#words, LENGTH);
       this.#cells = new Cells(opened.info, this.#data, 0, this.#length);
       return;
@@ -1021,14 +1076,18 @@ export class SharedArray<T extends ValueType = ValueType>
     }
     const length = values?.length ?? (lengthOrValues as number);
     const choice = checkOptions(where, options);
-    this.#data = new SharedArrayBuffer(length * info.bytes);
+    const bytes = length * info.bytes;
+    this.#data = new SharedArrayBuffer(4 * tagIndex(bytes) + 8);
+    const tag = newTag();
+    Atomics.store(new Int32Array(this.#data), tagIndex(bytes), tag);
     this.#length = length;
     this.#cells = new Cells(info, this.#data, 0, length);
     // Plain writes: no other thread can see the buffer before a handle
     // travels, which orders them.
     if (values) (this.#cells.view as Int32Array).set(values as number[]);
     this.#lock = makeLock(choice);
-    this.#words = arrayLayout.allocate();
+    this.#words = arrayLayout.allocate(4, lockParts(this.#lock), [tag]);
+    track(this, this.#words, false, "SharedArray");
     Atomics.store(this.#words, TYPE, info.code);
     Atomics.store(this.#words, LENGTH, length);
     Atomics.store(this.#words, ARRAY_FLAGS, this.#lock === undefined ? 0 : 1);
@@ -1060,6 +1119,7 @@ export class SharedArray<T extends ValueType = ValueType>
   ): SharedArray<T> {
     const where = "Cannot create SharedArray from handle";
     const words = arrayLayout.open(handle, partsOf(handle));
+    const { data } = handle as Partial<SharedArrayHandle>;
     const info = TYPES[Atomics.load(words, TYPE) - 1];
     const length = Atomics.load(words, LENGTH);
     const flags = Atomics.load(words, ARRAY_FLAGS);
@@ -1070,22 +1130,24 @@ export class SharedArray<T extends ValueType = ValueType>
         } is not the memory of a SharedArray`,
       );
     }
-    const { data } = handle as Partial<SharedArrayHandle>;
+    const bytes = length * info.bytes;
     if (
       !(data instanceof SharedArrayBuffer) ||
-      data.byteLength !== length * info.bytes
+      data.byteLength !== 4 * tagIndex(bytes) + 8
     ) {
       throw new TypeError(
         `${where}: 'data' must be a SharedArrayBuffer of ${
-          length * info.bytes
-        } bytes (${length} "${info.name}" elements), received ${
+          4 * tagIndex(bytes) + 8
+        } bytes (${length} "${info.name}" elements and a tag), received ${
           data instanceof SharedArrayBuffer
             ? `one of ${data.byteLength} bytes`
             : quote(data)
         }`,
       );
     }
+    arrayLayout.checkOwn(words, [tagOf(data, bytes)], "'data'");
     const lock = lockOf(where, "SharedArray", handle, flags === 1);
+    arrayLayout.checkParts(words, handle);
     adoptedArray = { words, info, data, lock };
     return new SharedArray(info.name as T, 0);
   }
@@ -1102,17 +1164,14 @@ export class SharedArray<T extends ValueType = ValueType>
    *
    * const handle = new SharedArray("f64", 3).handle;
    * strictEqual(handle.kind, "SharedArray");
-   * strictEqual(handle.data.byteLength, 24);
+   * strictEqual(handle.data.byteLength, 24 + 8); // 3 elements, and a tag
    * ```
    */
   get handle(): SharedArrayHandle {
-    return {
-      ...arrayLayout.handle(
-        this.#words,
-        this.#lock === undefined ? [] : [this.#lock.handle],
-      ),
+    return pinned({
+      ...arrayLayout.handle(this.#words, lockHandles(this.#lock)),
       data: this.#data,
-    };
+    });
   }
 
   /**
@@ -1392,5 +1451,3 @@ export class SharedArray<T extends ValueType = ValueType>
     }
   }
 }
-
-registerKind("SharedArray", SharedArray.from, SharedArray);

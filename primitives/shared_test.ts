@@ -158,7 +158,8 @@ Deno.test("SharedArray: a length gives zeros; values may be any iterable; empty 
   strictEqual(empty.length, 0);
   deepStrictEqual(empty.toArray(), []);
   deepStrictEqual(SharedArray.from(empty.handle).toArray(), []);
-  strictEqual(new SharedArray("u8", 0).handle.data.byteLength, 0);
+  // No elements: the buffer holds only the tag that ties it to its array.
+  strictEqual(new SharedArray("u8", 0).handle.data.byteLength, 8);
 });
 
 Deno.test("SharedArray: toArray() is a copy, and `array` is the shared memory", () => {
@@ -674,7 +675,7 @@ Deno.test("Value.from and SharedArray.from refuse foreign handles with a TypeErr
   const short = { ...arr.handle, data: new SharedArrayBuffer(8) };
   throws(
     () => SharedArray.from(short),
-    fails(TypeError, "'data'", "16 bytes", "one of 8 bytes"),
+    fails(TypeError, "'data'", "24 bytes", "one of 8 bytes"), // 16 and a tag
   );
   throws(
     () => SharedArray.from({ ...arr.handle, data: undefined } as never),
