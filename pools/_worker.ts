@@ -80,6 +80,12 @@ function onMessage(
 }
 parentPort!.on("message", onMessage);
 
+/** The claim word of each place in the line, made once. */
+const taskWords = Array.from(
+  data.claims,
+  (_, index) => ({ view: data.claims, index }),
+);
+
 const requests = SimpleQueue.from<Request | typeof STOP>(data.requests);
 const responses = SimpleQueue.from<Response>(data.responses);
 const module: Record<string, unknown> = data.module === undefined
@@ -212,7 +218,7 @@ for (;;) {
     respond(id, SKIPPED, undefined, "");
     continue;
   }
-  setCurrentTask({ view: data.claims, index: claim });
+  setCurrentTask(taskWords[claim]);
   await runRequest(request);
   setCurrentTask(undefined);
 }
