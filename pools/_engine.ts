@@ -124,7 +124,7 @@ interface Slot {
   readonly requests: SimpleQueue<Request | typeof STOP>;
   readonly responses: SimpleQueue<Response>;
   /** The tasks sent to it and not answered, in the order it runs them. */
-  readonly inFlight: Map<number, Task>;
+  readonly inFlight: Task[];
   sent: number;
   finished: number;
   /** When it last answered (performance.now()). */
@@ -240,13 +240,13 @@ export class Engine {
     let best: Slot | undefined;
     for (const slot of this.#workers) {
       if (!this.#open(slot)) continue;
-      if (best === undefined || slot.inFlight.size < best.inFlight.size) {
+      if (best === undefined || slot.inFlight.length < best.inFlight.length) {
         best = slot;
-        if (slot.inFlight.size === 0) break;
+        if (slot.inFlight.length === 0) break;
       }
     }
     // Start another worker rather than queue behind a busy one.
-    if (best !== undefined && best.inFlight.size > 0 && this.#canGrow()) {
+    if (best !== undefined && best.inFlight.length > 0 && this.#canGrow()) {
       return this.#spawn();
     }
     return best ?? (this.#canGrow() ? this.#spawn() : undefined);
@@ -254,7 +254,7 @@ export class Engine {
 
   /** Whether a worker can take one more task now. */
   #open(slot: Slot): boolean {
-    return !slot.retiring && slot.inFlight.size < this.#depth &&
+    return !slot.retiring && slot.inFlight.length < this.#depth &&
       slot.sent < this.#options.maxTasksPerWorker;
   }
 
@@ -271,7 +271,7 @@ export class Engine {
   #grow(): void {
     let idle = 0;
     for (const slot of this.#workers) {
-      if (!slot.retiring && slot.inFlight.size === 0) idle++;
+      if (!slot.retiring && slot.inFlight.length === 0) idle++;
     }
     while (idle < this.#queued && this.#canGrow()) {
       this.#dispatchTo(this.#spawn());
@@ -294,13 +294,13 @@ export class Engine {
     task.sentAt = performance.now();
     task.worker = slot;
     task.claim = index;
-    slot.inFlight.set(id, task);
+    slot.inFlight.push(task);
     this.#inFlight++;
     if (slot.idleTimer !== undefined) {
       slot.idleTimer.clear();
       slot.idleTimer = undefined;
     }
-    if (slot.inFlight.size === 1) this.#started(task);
+    if (slot.inFlight.length === 1) this.#started(task);
     this.#drain();
   }
 
@@ -417,9 +417,9 @@ export class Engine {
     Atomics.store(slot.data.info, INFO_RETIRE, 1);
     this.#post(slot, { retire: true }, []);
     const requeue: Task[] = [];
-    for (const task of slot.inFlight.values()) {
+    for (const task of [...slot.inFlight]) {
       if (task.done || !this.#takeBack(task)) continue;
-      slot.inFlight.delete(task.id);
+      slot.inFlight.splice(slot.inFlight.indexOf(task), 1);
       this.#inFlight--;
       if (this.#resendable(task)) {
         task.worker = undefined;
@@ -508,7 +508,7 @@ export class Engine {
    */
   #spareCore(): boolean {
     let busy = 0;
-    for (const slot of this.#workers) if (slot.inFlight.size > 0) busy++;
+    for (const slot of this.#workers) if (slot.inFlight.length > 0) busy++;
     return busy < navigator.hardwareConcurrency;
   }
 
@@ -552,11 +552,15 @@ export class Engine {
   }
 
   #respond(slot: Slot, [id, status, value]: Response): void {
-    const task = slot.inFlight.get(id);
-    // A task taken back from a retired worker answers SKIPPED there, once
-    // it has been sent elsewhere.
-    if (task === undefined) return;
-    slot.inFlight.delete(id);
+    // Answers come in the order of the line, but for tasks taken back from
+    // a retired worker (it may still answer SKIPPED for one that has been
+    // sent elsewhere).
+    const line = slot.inFlight;
+    const at = line[0]?.id === id ? 0 : line.findIndex((t) => t.id === id);
+    if (at < 0) return;
+    const task = line[at]!;
+    if (at === 0) line.shift();
+    else line.splice(at, 1);
     this.#inFlight--;
     slot.finished++;
     this.#measure(slot, task);
@@ -568,7 +572,7 @@ export class Engine {
     }
     if (slot.finished >= this.#options.maxTasksPerWorker) this.#retire(slot);
     this.#dispatchTo(slot);
-    const next = slot.inFlight.values().next().value;
+    const next = slot.inFlight[0];
     if (next !== undefined) this.#started(next);
     else this.#idle(slot);
   }
@@ -600,7 +604,7 @@ export class Engine {
       data,
       requests,
       responses,
-      inFlight: new Map(),
+      inFlight: [],
       sent: 0,
       finished: 0,
       answeredAt: 0,
@@ -616,7 +620,7 @@ export class Engine {
       for (const [sent, transfer] of outbox) {
         worker.postMessage(sent, transfer);
       }
-      const head = slot.inFlight.values().next().value;
+      const head = slot.inFlight[0];
       if (head?.started) this.#startClock(head);
     });
     this.#workers.add(slot);
@@ -638,7 +642,7 @@ export class Engine {
   /** A worker that will take no more tasks ends once its line is empty. */
   #retire(slot: Slot): void {
     slot.retiring = true;
-    if (slot.inFlight.size === 0) slot.requests.put(STOP);
+    if (slot.inFlight.length === 0) slot.requests.put(STOP);
   }
 
   #idle(slot: Slot): void {
@@ -653,7 +657,7 @@ export class Engine {
     slot.idleTimer = setLongTimeout(
       () => {
         slot.idleTimer = undefined;
-        if (slot.inFlight.size === 0 && this.#staying() > minWorkers) {
+        if (slot.inFlight.length === 0 && this.#staying() > minWorkers) {
           this.#retire(slot);
         }
       },
@@ -666,7 +670,7 @@ export class Engine {
     this.#workers.delete(slot);
     slot.idleTimer?.clear();
     // What it answered before it died still counts.
-    while (slot.responses.qsize() > 0 && slot.inFlight.size > 0) {
+    while (slot.responses.qsize() > 0 && slot.inFlight.length > 0) {
       this.#respond(slot, slot.responses.getNowait());
     }
     const info = slot.data.info;
@@ -680,8 +684,7 @@ export class Engine {
         whenGone(info).then(() => reapThread(ident));
       }
     }
-    const lost = [...slot.inFlight.values()];
-    slot.inFlight.clear();
+    const lost = slot.inFlight.splice(0);
     this.#inFlight -= lost.length;
     const ready = Atomics.load(info, INFO_READY) === 1;
     if (!ready && !this.#closed) {

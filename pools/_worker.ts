@@ -166,27 +166,66 @@ function respond(
   ringBell(data.bell);
 }
 
-async function runRequest(request: Request): Promise<void> {
+/**
+ * Runs a request and answers it; a promise only when the task (or its
+ * arguments) must be awaited, so that a tiny sync task costs no turn.
+ */
+function runRequest(request: Request): Promise<void> | undefined {
   const [id, , kind, target] = request;
-  let args = request[4] as unknown[];
   try {
-    if (kind & BY_MESSAGE) {
-      let sent = messageOf(id);
-      if (sent instanceof Promise) sent = await sent;
-      args = fromMessage(sent) as unknown[];
+    if (kind & BY_MESSAGE) return runAwaited(request);
+    const args = request[4] as unknown[];
+    if ((kind & CHUNK) !== 0) return runChunk(id, target, args as unknown[][]);
+    const value = run(target, args);
+    if (value instanceof Promise) return settle(id, target, value);
+    respond(id, OK, value, target);
+  } catch (error) {
+    respond(id, FAILED, toWire(error), target);
+  }
+  return undefined;
+}
+
+async function settle(
+  id: number,
+  target: string,
+  value: Promise<unknown>,
+): Promise<void> {
+  try {
+    respond(id, OK, await value, target);
+  } catch (error) {
+    respond(id, FAILED, toWire(error), target);
+  }
+}
+
+async function runChunk(
+  id: number,
+  target: string,
+  argLists: unknown[][],
+): Promise<void> {
+  try {
+    const results = [];
+    for (const each of argLists) {
+      const result = run(target, each);
+      results.push(result instanceof Promise ? await result : result);
     }
-    let value: unknown;
+    respond(id, OK, results, target);
+  } catch (error) {
+    respond(id, FAILED, toWire(error), target);
+  }
+}
+
+/** A request whose arguments come by postMessage. */
+async function runAwaited(request: Request): Promise<void> {
+  const [id, , kind, target] = request;
+  try {
+    let sent = messageOf(id);
+    if (sent instanceof Promise) sent = await sent;
+    const args = fromMessage(sent) as unknown[];
     if ((kind & CHUNK) !== 0) {
-      const results = [];
-      for (const each of args as unknown[][]) {
-        const result = run(target, each);
-        results.push(result instanceof Promise ? await result : result);
-      }
-      value = results;
-    } else {
-      value = run(target, args);
-      if (value instanceof Promise) value = await value;
+      return await runChunk(id, target, args as unknown[][]);
     }
+    let value = run(target, args);
+    if (value instanceof Promise) value = await value;
     respond(id, OK, value, target);
   } catch (error) {
     respond(id, FAILED, toWire(error), target);
@@ -219,7 +258,8 @@ for (;;) {
     continue;
   }
   setCurrentTask(taskWords[claim]);
-  await runRequest(request);
+  const running = runRequest(request);
+  if (running !== undefined) await running;
   setCurrentTask(undefined);
 }
 end(0);
