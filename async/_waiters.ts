@@ -35,6 +35,8 @@ export class Waiter<T> {
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** When its timeout passes (`performance.now()`), or `Infinity`. */
   deadline = Infinity;
+  /** Its timeout (ms), for the error of a wait that times out. */
+  timeout = Infinity;
   readonly list: WaiterList<T>;
   readonly signal: AbortSignal | undefined;
   /** What the waiter brings along, such as the item of a blocked `put`. */
@@ -59,7 +61,7 @@ export class WaiterList<T> {
   #tail: Waiter<T> | undefined = undefined;
   #size = 0;
   /** What a timed-out wait resolves with; it may throw instead. */
-  readonly #timedOut: () => T;
+  readonly #timedOut: (timeout: number) => T;
   // One function for every timer of the list: the waiter travels as the
   // timer's argument, so no closure is made per wait.
   readonly #onTimer = (waiter: Waiter<T>): void => {
@@ -77,7 +79,7 @@ export class WaiterList<T> {
     this.remove(waiter);
     let outcome: T;
     try {
-      outcome = this.#timedOut();
+      outcome = this.#timedOut(waiter.timeout);
     } catch (error) {
       waiter.reject(error);
       return;
@@ -86,10 +88,10 @@ export class WaiterList<T> {
   };
 
   /**
-   * @param timedOut Called when a wait's timeout passes, for the value the
-   * wait resolves with, or an error to reject with (thrown).
+   * @param timedOut Called with a wait's timeout (ms) when it passes, for
+   * the value the wait resolves with, or an error to reject with (thrown).
    */
-  constructor(timedOut: () => T) {
+  constructor(timedOut: (timeout: number) => T) {
     this.#timedOut = timedOut;
   }
 
@@ -122,6 +124,7 @@ export class WaiterList<T> {
     this.#size++;
     if (ms !== Infinity) {
       waiter.deadline = performance.now() + ms;
+      waiter.timeout = ms;
       waiter.timer = setTimeout(
         this.#onTimer,
         Math.min(ms, MAX_DELAY),

@@ -85,11 +85,13 @@ export class Queue<T = unknown> {
       : kind === "LifoQueue"
       ? new LifoStore()
       : new FifoStore();
-    this.#getters = new WaiterList<void>(() => {
-      throw new QueueEmpty(`${kind} is empty`);
+    // A wait that times out says how long it waited, for Python habits: a
+    // timeout of 1 is one millisecond here.
+    this.#getters = new WaiterList<void>((timeout) => {
+      throw new QueueEmpty(`${kind} is empty after waiting ${timeout} ms`);
     });
-    this.#putters = new WaiterList<void>(() => {
-      throw new QueueFull(`${kind} is full`);
+    this.#putters = new WaiterList<void>((timeout) => {
+      throw new QueueFull(`${kind} is full after waiting ${timeout} ms`);
     });
   }
 

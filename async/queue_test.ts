@@ -138,13 +138,17 @@ Deno.test("async Queue: a timeout rejects get with QueueEmpty and put with Queue
   // test_cancelled_getters_not_being_held_in_self_getters.
   const queue = new Queue<number>(1);
   await rejects(queue.get({ timeout: 0 }), QueueEmpty);
+  // The message says how long it waited (milliseconds, not Python's seconds).
   await rejects(queue.get({ timeout: 5 }), {
     name: "QueueEmpty",
-    message: "Queue is empty",
+    message: "Queue is empty after waiting 5 ms",
   });
   queue.putNowait(1);
   await rejects(queue.put(2, { timeout: 0 }), QueueFull);
-  await rejects(queue.put(2, { timeout: 5 }), QueueFull);
+  await rejects(queue.put(2, { timeout: 5 }), {
+    name: "QueueFull",
+    message: "Queue is full after waiting 5 ms",
+  });
   // The timed-out waiters left the line: the next ones are served.
   strictEqual(queue.getNowait(), 1);
   const getter = queue.get({ timeout: 10_000 });

@@ -366,12 +366,17 @@ export class QueueCore {
     }
   }
 
-  *putSteps(encoded: Encoded, key: number, deadline: number): Steps<void> {
+  *putSteps(
+    encoded: Encoded,
+    key: number,
+    deadline: number,
+    timeout?: number,
+  ): Steps<void> {
     yield* this.#lockSteps();
     try {
       while (!this.#putLocked(encoded, key)) {
         if (performance.now() >= deadline) {
-          throw new QueueFull(`${this.kind} is full`);
+          throw new QueueFull(`${this.kind} is full${waited(timeout)}`);
         }
         yield* this.#waitSteps(this.#notFull, deadline);
       }
@@ -392,7 +397,10 @@ export class QueueCore {
       if (this.#spinPut(encoded, key, spinsUntil(deadline, SPIN_ASYNC))) {
         return Promise.resolve();
       }
-      return runAsync(this.putSteps(copyOf(encoded), key, deadline), signal);
+      return runAsync(
+        this.putSteps(copyOf(encoded), key, deadline, options?.timeout),
+        signal,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -404,7 +412,10 @@ export class QueueCore {
     const encoded = this.#encode(item);
     signal?.throwIfAborted();
     if (this.#spinPut(encoded, key, spinsUntil(deadline, SPIN_SYNC))) return;
-    runSync(this.putSteps(copyOf(encoded), key, deadline), signal);
+    runSync(
+      this.putSteps(copyOf(encoded), key, deadline, options?.timeout),
+      signal,
+    );
   }
 
   putNowait(item: unknown): void {
@@ -497,14 +508,19 @@ export class QueueCore {
     return spins;
   }
 
-  *getSteps(deadline: number): Steps<StoredItem> {
+  /**
+   * Takes an item, waiting until `deadline`; the error of a wait that ends
+   * empty says how long it waited (`timeout`), for Python habits: a timeout
+   * of 1 is one millisecond here.
+   */
+  *getSteps(deadline: number, timeout?: number): Steps<StoredItem> {
     yield* this.#lockSteps();
     try {
       for (;;) {
         const item = this.#getLocked();
         if (item !== undefined) return item;
         if (performance.now() >= deadline) {
-          throw new QueueEmpty(`${this.kind} is empty`);
+          throw new QueueEmpty(`${this.kind} is empty${waited(timeout)}`);
         }
         yield* this.#waitSteps(this.#notEmpty, deadline);
       }
@@ -548,8 +564,8 @@ export class QueueCore {
     return value;
   }
 
-  /** Decodes an item the slow path took. */
-  #take({ tag, payload }: StoredItem): unknown {
+  /** Decodes an item the slow path (or a pipe) took. */
+  decodeTaken({ tag, payload }: StoredItem): unknown {
     const value = decode(tag, payload);
     if (tag !== CLONE_WITH_PRIMITIVES) return value;
     for (const offset of itemReferences(tag, payload)) {
@@ -564,7 +580,9 @@ export class QueueCore {
     if (this.#spinGet(spinsUntil(deadline, SPIN_ASYNC))) {
       return this.#takeReceived();
     }
-    return this.#take(await runAsync(this.getSteps(deadline), signal));
+    return this.decodeTaken(
+      await runAsync(this.getSteps(deadline, options?.timeout), signal),
+    );
   }
 
   getSync(options: WaitOptions | undefined): unknown {
@@ -573,12 +591,14 @@ export class QueueCore {
     if (this.#spinGet(spinsUntil(deadline, SPIN_SYNC))) {
       return this.#takeReceived();
     }
-    return this.#take(runSync(this.getSteps(deadline), signal));
+    return this.decodeTaken(
+      runSync(this.getSteps(deadline, options?.timeout), signal),
+    );
   }
 
   getNowait(): unknown {
     if (this.#spinGet(0)) return this.#takeReceived();
-    return this.#take(runSync(this.getSteps(-Infinity)));
+    return this.decodeTaken(runSync(this.getSteps(-Infinity)));
   }
 
   // --- tasks --------------------------------------------------------------
@@ -647,6 +667,13 @@ export class QueueCore {
     // The dropped items' primitives lose the references the queue held.
     for (const offset of offsets) releaseAt(this.heap, offset);
   }
+}
+
+/** " after waiting N ms", for the error of a wait that timed out. */
+function waited(timeout: number | undefined): string {
+  return timeout === undefined || timeout === 0 || timeout === Infinity
+    ? ""
+    : ` after waiting ${timeout} ms`;
 }
 
 /** How many looks a call may spin: none once its deadline has passed. */

@@ -12,7 +12,7 @@ import {
   QueueEmpty,
   QueueShutDown,
 } from "./errors.ts";
-import { decode, encode } from "./_codec.ts";
+import { encode } from "./_codec.ts";
 import { runAsync, runSync } from "./_futex.ts";
 import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
 import { checkObject, parseWait, quote, type WaitOptions } from "./_options.ts";
@@ -324,7 +324,7 @@ export class Connection<T = unknown> implements Disposable {
     } catch (error) {
       throw this.#recvError(error, options);
     }
-    return decode(item.tag, item.payload) as T;
+    return channel.decodeTaken(item) as T;
   }
 
   /**
@@ -364,7 +364,7 @@ export class Connection<T = unknown> implements Disposable {
     } catch (error) {
       throw this.#recvError(error, options);
     }
-    return decode(item.tag, item.payload) as T;
+    return channel.decodeTaken(item) as T;
   }
 
   /**

@@ -494,6 +494,27 @@ Deno.test("Queue: from() with a handle of another kind, or no handle, is a TypeE
   strictEqual(fresh.qsize(), 1);
 });
 
+Deno.test("Queue: a wait that times out says how long it waited (milliseconds, not seconds)", async () => {
+  const queue = new Queue<number>(1);
+  throws(() => queue.getSync({ timeout: 1 }), {
+    name: "QueueEmpty",
+    message: "Queue is empty after waiting 1 ms",
+  });
+  await rejects(queue.get({ timeout: 2 }), {
+    message: "Queue is empty after waiting 2 ms",
+  });
+  throws(() => queue.getNowait(), { message: "Queue is empty" });
+  queue.putNowait(1);
+  throws(() => queue.putSync(2, { timeout: 1 }), {
+    name: "QueueFull",
+    message: "Queue is full after waiting 1 ms",
+  });
+  await rejects(queue.put(2, { timeout: 2 }), {
+    message: "Queue is full after waiting 2 ms",
+  });
+  throws(() => queue.putNowait(2), { message: "Queue is full" });
+});
+
 Deno.test("Queue: from() refuses a handle stitched from two queues, with buffers too small, or with parts of another primitive", () => {
   const a = new Queue<string>();
   const b = new Queue<string>();
