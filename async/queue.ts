@@ -2,6 +2,7 @@ import { QueueEmpty, QueueFull, QueueShutDown } from "../primitives/errors.ts";
 import {
   checkInteger,
   parseWait,
+  shutdownImmediate,
   type WaitOptions,
 } from "../primitives/_options.ts";
 import { FifoStore, LifoStore, PriorityStore, type Store } from "./_store.ts";
@@ -415,8 +416,9 @@ export class Queue<T = unknown> {
    * ```
    */
   shutdown(options?: { immediate?: boolean }): void {
+    const immediate = shutdownImmediate(this.#kind, options);
     this.#shutDown = true;
-    if (options?.immediate === true) {
+    if (immediate) {
       const dropped = this.#store.clear();
       this.#reserved = 0;
       this.#unfinished = Math.max(0, this.#unfinished - dropped);

@@ -298,7 +298,9 @@ Deno.test("async PriorityQueue: ties come out in insertion order; an item withou
   await rejects(queue.put("x"), { name: "TypeError", message });
   throws(() => queue.putNowait(NaN), TypeError);
   // @ts-expect-error: no numeric priority
-  throws(() => queue.putNowait(["1", "a"]), TypeError);
+  throws(() => queue.putNowait(["1", "a"]), {
+    message: /received an array whose first element is "1"$/,
+  });
   strictEqual(queue.qsize(), 0);
   // 200 random priorities come out sorted, ties in insertion order.
   const many = new PriorityQueue<[number, number]>();
@@ -543,5 +545,20 @@ Deno.test("async Queue: 4 producers and 4 consumers move 4,000 items through Que
   for (let p = 0; p < 4; p++) {
     const mine = taken.filter((n) => Math.floor(n / PER) === p);
     deepStrictEqual(mine, mine.toSorted((a, b) => a - b));
+  }
+});
+
+Deno.test("async Queue: shutdown checks its options", () => {
+  for (const Kind of [Queue, LifoQueue, PriorityQueue]) {
+    const queue = new Kind();
+    throws(() => queue.shutdown({ immediate: 1 as never }), {
+      name: "TypeError",
+      message: /'immediate' must be a boolean, received 1/,
+    });
+    throws(() => queue.shutdown("now" as never), {
+      name: "TypeError",
+      message: /'options' must be an object, received "now"/,
+    });
+    queue.shutdown({ immediate: true });
   }
 });

@@ -1,4 +1,4 @@
-import { quote } from "../primitives/_options.ts";
+import { checkObject, quote } from "../primitives/_options.ts";
 
 /** Options of {@linkcode TaskGroup}'s constructor. */
 export interface TaskGroupOptions {
@@ -75,6 +75,7 @@ export class TaskGroup implements AsyncDisposable {
    * ```
    */
   constructor(options?: TaskGroupOptions) {
+    checkObject("Cannot create TaskGroup", "options", options);
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(

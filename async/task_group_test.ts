@@ -266,3 +266,11 @@ Deno.test("async TaskGroup: a task's own promise may be left unhandled", async (
     tg.start(() => Promise.reject(new Error("reported by the group only")));
   }, AggregateError);
 });
+
+Deno.test("TaskGroup: options must be an object", () => {
+  throws(() => new TaskGroup("5" as never), {
+    name: "TypeError",
+    message:
+      `Cannot create TaskGroup: 'options' must be an object, received "5"`,
+  });
+});

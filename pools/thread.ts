@@ -1,7 +1,7 @@
 import { heap } from "../primitives/_heap.ts";
 import { SimpleQueue } from "../primitives/queue.ts";
 import { Event } from "../primitives/event.ts";
-import { quote, type WaitOptions } from "../primitives/_options.ts";
+import { parseWait, quote, type WaitOptions } from "../primitives/_options.ts";
 import { reserveIdent } from "../primitives/_thread.ts";
 import { reapThread } from "../primitives/_reap.ts";
 import {
@@ -368,6 +368,7 @@ export class Thread<A extends unknown[] = unknown[]> {
    */
   async join(options?: WaitOptions): Promise<boolean> {
     const finished = this.#started("join");
+    parseWait("Cannot join Thread", options); // checks them, in its words
     if (!await finished.wait(options)) return false;
     await this.#exited;
     if (this.#startError !== undefined) throw this.#startError;
@@ -395,6 +396,8 @@ export class Thread<A extends unknown[] = unknown[]> {
    * ```
    */
   joinSync(options?: WaitOptions): boolean {
-    return this.#started("join").waitSync(options);
+    const finished = this.#started("join");
+    parseWait("Cannot join Thread", options);
+    return finished.waitSync(options);
   }
 }

@@ -1,6 +1,11 @@
 import { encode } from "../primitives/_codec.ts";
 import { heap } from "../primitives/_heap.ts";
-import { checkInteger, checkObject, quote } from "../primitives/_options.ts";
+import {
+  checkInteger,
+  checkIterable,
+  checkObject,
+  quote,
+} from "../primitives/_options.ts";
 import { QueueFull } from "../primitives/errors.ts";
 import {
   Engine,
@@ -607,7 +612,10 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     items: Iterable<ArgsOf<M, T>[0]>,
     options?: MapOptions,
   ): Promise<ResultOf<M, T>[]> {
-    const argLists = Array.from(items, (item) => [item]);
+    const argLists = Array.from(
+      checkIterable("Cannot map", "items", items),
+      (item) => [item],
+    );
     const chunksize = this.#chunksize(options, argLists.length, true);
     return await this.#all(
       this.#chunks(target, argLists, chunksize, options),
@@ -639,16 +647,19 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     argLists: Iterable<ArgsOf<M, T>>,
     options?: MapOptions,
   ): Promise<ResultOf<M, T>[]> {
-    const lists = Array.from(argLists, (args) => {
-      if (!Array.isArray(args)) {
-        throw new TypeError(
-          `Cannot map: each item of starmap must be an argument list, received ${
-            quote(args)
-          }`,
-        );
-      }
-      return args;
-    });
+    const lists = Array.from(
+      checkIterable("Cannot map", "argLists", argLists),
+      (args) => {
+        if (!Array.isArray(args)) {
+          throw new TypeError(
+            `Cannot map: each item of starmap must be an argument list, received ${
+              quote(args)
+            }`,
+          );
+        }
+        return args;
+      },
+    );
     const chunksize = this.#chunksize(options, lists.length, true);
     return await this.#all(
       this.#chunks(target, lists, chunksize, options),
@@ -684,7 +695,10 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     items: Iterable<ArgsOf<M, T>[0]>,
     options?: MapOptions,
   ): AsyncGenerator<ResultOf<M, T>, void, undefined> {
-    const argLists = Array.from(items, (item) => [item]);
+    const argLists = Array.from(
+      checkIterable("Cannot map", "items", items),
+      (item) => [item],
+    );
     const chunksize = this.#chunksize(options, argLists.length, false);
     const futures: (Future<unknown[]> | undefined)[] = this.#chunks(
       target,
@@ -733,7 +747,10 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     items: Iterable<ArgsOf<M, T>[0]>,
     options?: MapOptions,
   ): AsyncGenerator<ResultOf<M, T>, void, undefined> {
-    const argLists = Array.from(items, (item) => [item]);
+    const argLists = Array.from(
+      checkIterable("Cannot map", "items", items),
+      (item) => [item],
+    );
     const chunksize = this.#chunksize(options, argLists.length, false);
     const unfinished = new Set(
       this.#chunks(target, argLists, chunksize, options),

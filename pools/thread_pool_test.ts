@@ -743,6 +743,32 @@ boundedTest(
 );
 
 boundedTest(
+  "ThreadPool: map and its relatives refuse what is not an iterable, quoting it",
+  async () => {
+    await using pool = new ThreadPool({ maxWorkers: 1 });
+    const double = (n: number) => 2 * n;
+    for (const bad of [5, {}, true, null]) {
+      const quoted = (error: Error) =>
+        error instanceof TypeError && error.message.includes("an iterable") &&
+        error.message.includes(
+          bad === null
+            ? "null"
+            : bad === 5
+            ? "5"
+            : bad === true
+            ? "true"
+            : "an object",
+        );
+      await rejects(pool.map(double, bad as never), quoted);
+      await rejects(pool.starmap(double, bad as never), quoted);
+      await rejects(pool.imap(double, bad as never).next(), quoted);
+      await rejects(pool.imapUnordered(double, bad as never).next(), quoted);
+    }
+    deepStrictEqual(await pool.map(double, new Set([1, 2])), [2, 4]);
+  },
+);
+
+boundedTest(
   "ThreadPool: resourceLimits is checked",
   () => {
     for (

@@ -593,3 +593,17 @@ boundedTest(
     strictEqual(stderr, "");
   },
 );
+
+boundedTest("Thread: join checks its options in its own words", async () => {
+  const thread = new Thread({ target: () => {} });
+  thread.start();
+  await rejects(thread.join("soon" as never), {
+    name: "TypeError",
+    message: `Cannot join Thread: 'options' must be an object, received "soon"`,
+  });
+  throws(() => thread.joinSync({ timeout: -1 }), {
+    name: "RangeError",
+    message: /^Cannot join Thread: 'timeout' must be a non-negative number/,
+  });
+  ok(await thread.join());
+});

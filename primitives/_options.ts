@@ -118,9 +118,56 @@ export function priorityOf(item: unknown, where: string): number {
   if (typeof priority !== "number" || Number.isNaN(priority)) {
     throw new TypeError(
       `${where}: an item must be a number or an array whose first element is a number (its priority), received ${
-        quote(item)
+        Array.isArray(item)
+          ? `an array whose first element is ${quote(item[0])}`
+          : quote(item)
       }`,
     );
   }
   return priority;
+}
+
+/** Checks that a value can be iterated (`for...of`), and returns it. */
+export function checkIterable<T>(
+  where: string,
+  name: string,
+  value: Iterable<T>,
+): Iterable<T> {
+  if (
+    value === null || value === undefined ||
+    typeof (value as Partial<Iterable<T>>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `${where}: '${name}' must be an iterable, received ${quote(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Checks an optional boolean option (`undefined` gives `fallback`). */
+export function checkBoolean(
+  where: string,
+  name: string,
+  value: unknown,
+  fallback: boolean,
+): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") {
+    throw new TypeError(
+      `${where}: '${name}' must be a boolean, received ${quote(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The `immediate` flag of a queue's `shutdown(options)`, checked. */
+export function shutdownImmediate(kind: string, options: unknown): boolean {
+  const where = `Cannot shut down ${kind}`;
+  checkObject(where, "options", options);
+  return checkBoolean(
+    where,
+    "immediate",
+    (options as { immediate?: unknown } | undefined)?.immediate,
+    false,
+  );
 }

@@ -1,5 +1,5 @@
 import { type Handle, Layout, pinned, registerKind } from "./_handle.ts";
-import type { WaitOptions } from "./_options.ts";
+import { shutdownImmediate, type WaitOptions } from "./_options.ts";
 import {
   QUEUE_WORDS,
   QueueCore,
@@ -449,7 +449,7 @@ export class Queue<T = unknown> {
    * ```
    */
   shutdown(options?: { immediate?: boolean }): void {
-    this.#core.shutdown(options?.immediate === true);
+    this.#core.shutdown(shutdownImmediate(this.#core.kind, options));
   }
 }
 

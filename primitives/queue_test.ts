@@ -414,6 +414,31 @@ Deno.test("PriorityQueue: an item without a numeric priority is a TypeError and 
   throws(() => queue.taskDone(), RangeError); // nothing was counted either
 });
 
+Deno.test("PriorityQueue: a bad priority is quoted in the error", () => {
+  const queue = new PriorityQueue<unknown>();
+  throws(() => queue.putNowait(["a", "x"]), {
+    message: /received an array whose first element is "a"$/,
+  });
+  throws(() => queue.putNowait([]), {
+    message: /received an array whose first element is undefined$/,
+  });
+});
+
+Deno.test("Queue: shutdown checks its options", () => {
+  for (const Kind of [Queue, LifoQueue, PriorityQueue]) {
+    const queue = new Kind();
+    throws(() => queue.shutdown({ immediate: 1 as never }), {
+      name: "TypeError",
+      message: /'immediate' must be a boolean, received 1/,
+    });
+    throws(() => queue.shutdown("now" as never), {
+      name: "TypeError",
+      message: /'options' must be an object, received "now"/,
+    });
+    queue.shutdown({ immediate: true });
+  }
+});
+
 // ---------------------------------------------------------------------------
 // Construction and handles
 
