@@ -9,10 +9,13 @@ import { adoptIdent } from "../primitives/_thread.ts";
 import { Event, SimpleQueue } from "../primitives/mod.ts";
 import { setCurrentTask } from "./_current_task.ts";
 import { beginLife, end } from "./_life.ts";
+import { useWorkerGlobals } from "./_worker_globals.ts";
 import { INFO_READY, INFO_TASK, type ThreadData } from "./_transport.ts";
 import { fromMessage } from "./_wire.ts";
+import { compileFunction, SCOPE_HINT } from "./_function_source.ts";
 
 const data = workerData as ThreadData;
+useWorkerGlobals();
 adoptHeap(data.heap);
 adoptIdent(data.ident);
 const finished = Event.from(data.finished);
@@ -27,7 +30,7 @@ try {
     ? SimpleQueue.from<unknown[]>(data.args.queue).getNowait()
     : fromMessage(data.args.message) as unknown[];
   const fn = data.module === undefined
-    ? new Function(`return (${data.source});`)()
+    ? compileFunction(data.source)
     : (await import(data.module))[data.source];
   if (typeof fn !== "function") {
     throw new TypeError(
@@ -38,6 +41,9 @@ try {
   }
   await fn(...args);
 } catch (error) {
+  if (error instanceof ReferenceError && data.module === undefined) {
+    error.message += SCOPE_HINT;
+  }
   console.error(`Exception in thread ${data.name}:`, error);
 }
 // The target has returned: the thread ends, as a Python thread does, even

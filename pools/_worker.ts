@@ -20,6 +20,12 @@ import { getIdent } from "../primitives/_thread.ts";
 import { ringBell, spinUntil } from "./_bell.ts";
 import { currentTask, isStopped, setCurrentTask } from "./_current_task.ts";
 import { beginLife, end } from "./_life.ts";
+import { useWorkerGlobals } from "./_worker_globals.ts";
+import {
+  compileFunction,
+  isFunctionTarget,
+  SCOPE_HINT,
+} from "./_function_source.ts";
 import {
   BY_MESSAGE,
   CHUNK,
@@ -42,6 +48,7 @@ import {
 } from "./_transport.ts";
 
 const data = workerData as WorkerData;
+useWorkerGlobals();
 adoptHeap(data.heap);
 beginLife(data.info);
 Atomics.store(data.info, INFO_IDENT, getIdent());
@@ -123,9 +130,7 @@ function resolve(target: string): (...args: unknown[]) => unknown {
       } named ${JSON.stringify(target)}`,
     );
   } else {
-    fn = new Function(`return (${target});`)() as (
-      ...args: unknown[]
-    ) => unknown;
+    fn = compileFunction(target);
   }
   functions.set(target, fn);
   return fn;
@@ -134,6 +139,14 @@ function resolve(target: string): (...args: unknown[]) => unknown {
 /** Runs a task; a sync function's result is used as it is, unawaited. */
 function run(target: string, args: unknown[]): unknown {
   return resolve(target)(...args);
+}
+
+/** Adds the hint of SCOPE_HINT to a function task's ReferenceError. */
+function hinted(error: unknown, target: string): unknown {
+  if (error instanceof ReferenceError && isFunctionTarget(target)) {
+    error.message += SCOPE_HINT;
+  }
+  return error;
 }
 
 /** How a message names a task: its export's name, or its function's. */
@@ -180,7 +193,7 @@ function runRequest(request: Request): Promise<void> | undefined {
     if (value instanceof Promise) return settle(id, target, value);
     respond(id, OK, value, target);
   } catch (error) {
-    respond(id, FAILED, toWire(error), target);
+    respond(id, FAILED, toWire(hinted(error, target)), target);
   }
   return undefined;
 }
@@ -193,7 +206,7 @@ async function settle(
   try {
     respond(id, OK, await value, target);
   } catch (error) {
-    respond(id, FAILED, toWire(error), target);
+    respond(id, FAILED, toWire(hinted(error, target)), target);
   }
 }
 
@@ -210,7 +223,7 @@ async function runChunk(
     }
     respond(id, OK, results, target);
   } catch (error) {
-    respond(id, FAILED, toWire(error), target);
+    respond(id, FAILED, toWire(hinted(error, target)), target);
   }
 }
 
@@ -228,7 +241,7 @@ async function runAwaited(request: Request): Promise<void> {
     if (value instanceof Promise) value = await value;
     respond(id, OK, value, target);
   } catch (error) {
-    respond(id, FAILED, toWire(error), target);
+    respond(id, FAILED, toWire(hinted(error, target)), target);
   }
 }
 

@@ -16,6 +16,7 @@ import {
   type WorkerExit,
 } from "./_transport.ts";
 import { ABORTED, CLAIMED } from "./_wire.ts";
+import { functionSource } from "./_function_source.ts";
 import { InvalidStateError } from "./errors.ts";
 import { prepareMessage } from "./_wire.ts";
 
@@ -131,15 +132,7 @@ export class Thread<A extends unknown[] = unknown[]> {
     const { target, args = [], name, daemon = false } = options;
     this.#resourceLimits = checkResourceLimits(where, options.resourceLimits);
     if (typeof target === "function") {
-      const source = target.toString();
-      if (source.endsWith("{ [native code] }")) {
-        throw new TypeError(
-          `${where}: ${
-            quote(target)
-          } has no source to send (a built-in or bound function)`,
-        );
-      }
-      this.#source = source;
+      this.#source = functionSource(where, target);
     } else if (
       typeof target === "object" && target !== null &&
       typeof target.name === "string" &&

@@ -15,6 +15,7 @@ import {
 } from "./_engine.ts";
 import { BrokenPoolError, InvalidStateError } from "./errors.ts";
 import { checkResourceLimits, type ResourceLimits } from "./_transport.ts";
+import { functionSource } from "./_function_source.ts";
 
 export type { ResourceLimits };
 import type { Future } from "./future.ts";
@@ -153,9 +154,6 @@ function isPlain(value: unknown): boolean {
   return type === "number" || type === "string" || type === "boolean";
 }
 
-/** The sources of function tasks: a function's source is read once. */
-// deno-lint-ignore ban-types
-const sources = new WeakMap<Function, string>();
 const NONE: ArrayBuffer[] = [];
 
 /**
@@ -367,18 +365,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
         }`,
       );
     }
-    let source = sources.get(target);
-    if (source !== undefined) return source;
-    source = target.toString();
-    if (source.endsWith("{ [native code] }")) {
-      throw new TypeError(
-        `${where}: ${
-          quote(target)
-        } has no source to send (a built-in or bound function)`,
-      );
-    }
-    sources.set(target, source);
-    return source;
+    return functionSource(where, target);
   }
 
   #settings(where: string, options: TaskOptions | undefined): TaskSettings {

@@ -769,6 +769,113 @@ boundedTest(
 );
 
 boundedTest(
+  "ThreadPool: method shorthand runs as a function; getters, classes and bound functions are a TypeError at submit",
+  async () => {
+    await using pool = new ThreadPool({ maxWorkers: 1 });
+    const key = "computed";
+    const methods = {
+      double(x: number) {
+        return 2 * x;
+      },
+      async twice(x: number) {
+        return await Promise.resolve(2 * x);
+      },
+      [key](x: number) {
+        return x + 1;
+      },
+      "quoted name"(x: number) {
+        return x - 1;
+      },
+      delete(x: number) {
+        return -x;
+      },
+    };
+    strictEqual(await pool.submit(methods.double, 21), 42);
+    strictEqual(await pool.submit(methods.twice, 21), 42);
+    strictEqual(await pool.submit(methods[key], 41), 42);
+    strictEqual(await pool.submit(methods["quoted name"], 43), 42);
+    strictEqual(await pool.submit(methods.delete, -42), 42);
+    class Doubler {
+      double(x: number) {
+        return 2 * x;
+      }
+    }
+    strictEqual(await pool.submit(new Doubler().double, 21), 42);
+    const refused = (what: RegExp) => (error: Error) =>
+      error instanceof TypeError && what.test(error.message);
+    const getter = Object.getOwnPropertyDescriptor(
+      {
+        get answer() {
+          return 42;
+        },
+      },
+      "answer",
+    )!.get!;
+    throws(() => untyped(pool).submit(getter), refused(/a getter or a setter/));
+    throws(() => untyped(pool).submit(Doubler), refused(/is a class/));
+    throws(
+      () => untyped(pool).submit(methods.double.bind(methods), 1),
+      refused(
+        /a built-in or bound function\): write it as a function expression/,
+      ),
+    );
+    class Base {
+      value() {
+        return 1;
+      }
+    }
+    class Derived extends Base {
+      override value() {
+        return super.value() + 1;
+      }
+    }
+    throws(
+      () => untyped(pool).submit(new Derived().value),
+      refused(/it uses super/),
+    );
+  },
+);
+
+boundedTest(
+  "ThreadPool: a function task's stack names the task and the file that sent it; a ReferenceError says why",
+  async () => {
+    await using pool = new ThreadPool({ maxWorkers: 1 });
+    const error = await pool.submit(function failing() {
+      throw new Error("from the task");
+    }).exception() as Error;
+    ok(
+      error.stack!.includes(`at failing (${import.meta.url}#task:failing`),
+      error.stack,
+    );
+    ok(!error.stack!.includes("eval at"), error.stack);
+    const outside = 41;
+    const reference = await pool.submit(() => outside + 1)
+      .exception() as Error;
+    ok(reference instanceof ReferenceError, String(reference));
+    ok(
+      reference.message.includes(
+        "cannot see the variables of the scope it was written in",
+      ),
+      reference.message,
+    );
+    // A module task's ReferenceError is its own business.
+    await using tasks = tasksPool({ maxWorkers: 1 });
+    strictEqual(await tasks.submit("add", 1, 2), 3);
+  },
+);
+
+boundedTest(
+  "ThreadPool: a worker has the globals of a Deno Worker (self)",
+  async () => {
+    await using pool = new ThreadPool({ maxWorkers: 1 });
+    strictEqual(
+      await pool.submit(() => typeof self === "object" && self === globalThis),
+      true,
+    );
+  },
+);
+
+boundedTest(
   "ThreadPool: resourceLimits is checked",
   () => {
     for (

@@ -607,3 +607,27 @@ boundedTest("Thread: join checks its options in its own words", async () => {
   });
   ok(await thread.join());
 });
+
+boundedTest(
+  "Thread: a method-shorthand target runs; self and self.name are there",
+  async () => {
+    const seen = new Queue<string>();
+    const targets = {
+      report(seen: Queue<string>) {
+        seen.putSync(`${typeof self}:${self === globalThis}:${self.name}`);
+      },
+    };
+    const thread = new Thread({
+      target: targets.report,
+      args: [seen],
+      name: "reporter",
+    });
+    thread.start();
+    ok(await bounded(thread.join(), "the thread ends"));
+    strictEqual(seen.getNowait(), "object:true:reporter");
+    throws(
+      () => new Thread({ target: targets.report.bind(targets) }),
+      /a built-in or bound function/,
+    );
+  },
+);
