@@ -72,7 +72,8 @@ export class Queue<T = unknown> {
    * strictEqual(new Queue(10).maxsize, 10);
    * ```
    */
-  constructor(maxsize = 0) {
+  constructor(maxsize?: number) {
+    if (maxsize === undefined) maxsize = 0;
     const kind = this instanceof PriorityQueue
       ? "PriorityQueue"
       : this instanceof LifoQueue

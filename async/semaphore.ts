@@ -59,7 +59,8 @@ export class Semaphore implements Disposable, AsyncDisposable {
    * strictEqual(new Semaphore(0).tryAcquire(), false);
    * ```
    */
-  constructor(value = 1) {
+  constructor(value?: number) {
+    if (value === undefined) value = 1;
     checkInteger(`Cannot create ${this.#kind}`, "value", value, 0, MAX_VALUE);
     this.#value = value;
     this.#bound = this instanceof BoundedSemaphore ? value : -1;

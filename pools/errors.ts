@@ -25,7 +25,8 @@ export class CancelledError extends Error {
    * @param message What was cancelled.
    * @param options The `cause` of the cancellation, if any.
    */
-  constructor(message = "The future was cancelled", options?: ErrorOptions) {
+  constructor(message?: string, options?: ErrorOptions) {
+    if (message === undefined) message = "The future was cancelled";
     super(message, options);
     this.name = "CancelledError";
   }

@@ -182,47 +182,65 @@ export class Thread<A extends unknown[] = unknown[]> {
     this.#daemon = daemon;
   }
 
-  /** The thread's name, for messages. */
-  get name(): string {
-    return this.#name;
-  }
-
-  /** Renames the thread (it does not change a running worker's messages). */
-  set name(name: string) {
-    if (typeof name !== "string") {
-      throw new TypeError(
-        `Cannot rename Thread: the name must be a string, received ${
-          quote(name)
-        }`,
-      );
-    }
-    this.#name = name;
-  }
-
-  /** Whether the thread lets the program exit while it runs. */
-  get daemon(): boolean {
-    return this.#daemon;
-  }
+  /**
+   * The thread's name, for messages; set it to rename the thread (a
+   * running worker's own messages keep the name it started with).
+   *
+   * @throws {TypeError} On a write of something other than a string.
+   */
+  declare name: string;
 
   /**
-   * Sets whether the thread is a daemon; only before {@linkcode Thread.start}.
+   * Whether the thread lets the program exit while it runs; it can be set
+   * only before {@linkcode Thread.start}.
    *
-   * @throws {InvalidStateError} After the thread has started.
+   * @throws {InvalidStateError} On a write after the thread has started.
+   * @throws {TypeError} On a write of something other than a boolean.
    */
-  set daemon(daemon: boolean) {
-    if (this.#finished !== undefined) {
-      throw new InvalidStateError(
-        "Cannot set the daemon flag of a thread that has started",
-      );
-    }
-    if (typeof daemon !== "boolean") {
-      throw new TypeError(
-        `Cannot set the daemon flag: it must be a boolean, received ${
-          quote(daemon)
-        }`,
-      );
-    }
-    this.#daemon = daemon;
+  declare daemon: boolean;
+
+  // `name` and `daemon` are accessors, declared above as properties: as a
+  // get/set pair, `deno doc` would not show them at all.
+  static {
+    Object.defineProperties(Thread.prototype, {
+      name: {
+        get(this: Thread): string {
+          return this.#name;
+        },
+        set(this: Thread, name: unknown) {
+          if (typeof name !== "string") {
+            throw new TypeError(
+              `Cannot rename Thread: the name must be a string, received ${
+                quote(name)
+              }`,
+            );
+          }
+          this.#name = name;
+        },
+        configurable: true,
+      },
+      daemon: {
+        get(this: Thread): boolean {
+          return this.#daemon;
+        },
+        set(this: Thread, daemon: unknown) {
+          if (this.#finished !== undefined) {
+            throw new InvalidStateError(
+              "Cannot set the daemon flag of a thread that has started",
+            );
+          }
+          if (typeof daemon !== "boolean") {
+            throw new TypeError(
+              `Cannot set the daemon flag: it must be a boolean, received ${
+                quote(daemon)
+              }`,
+            );
+          }
+          this.#daemon = daemon;
+        },
+        configurable: true,
+      },
+    });
   }
 
   /**

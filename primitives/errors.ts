@@ -52,7 +52,8 @@ export class BrokenBarrierError extends Error {
    *
    * @param message Why the barrier is broken.
    */
-  constructor(message = "The barrier is broken") {
+  constructor(message?: string) {
+    if (message === undefined) message = "The barrier is broken";
     super(message);
     this.name = "BrokenBarrierError";
   }
@@ -76,7 +77,8 @@ export class QueueEmpty extends Error {
    *
    * @param message What was empty.
    */
-  constructor(message = "The queue is empty") {
+  constructor(message?: string) {
+    if (message === undefined) message = "The queue is empty";
     super(message);
     this.name = "QueueEmpty";
   }
@@ -102,7 +104,8 @@ export class QueueFull extends Error {
    *
    * @param message What was full.
    */
-  constructor(message = "The queue is full") {
+  constructor(message?: string) {
+    if (message === undefined) message = "The queue is full";
     super(message);
     this.name = "QueueFull";
   }
@@ -128,7 +131,8 @@ export class QueueShutDown extends Error {
    *
    * @param message What was shut down.
    */
-  constructor(message = "The queue is shut down") {
+  constructor(message?: string) {
+    if (message === undefined) message = "The queue is shut down";
     super(message);
     this.name = "QueueShutDown";
   }
@@ -157,7 +161,10 @@ export class EOFError extends Error {
    *
    * @param message What ended.
    */
-  constructor(message = "The other end is closed and nothing is left") {
+  constructor(message?: string) {
+    if (message === undefined) {
+      message = "The other end is closed and nothing is left";
+    }
     super(message);
     this.name = "EOFError";
   }
@@ -186,7 +193,8 @@ export class ConnectionClosedError extends Error {
    *
    * @param message Which end is closed.
    */
-  constructor(message = "The connection is closed") {
+  constructor(message?: string) {
+    if (message === undefined) message = "The connection is closed";
     super(message);
     this.name = "ConnectionClosedError";
   }

@@ -97,7 +97,8 @@ export class Queue<T = unknown> {
    * strictEqual(new Queue(10).maxsize, 10);
    * ```
    */
-  constructor(maxsize = 0, options?: QueueOptions) {
+  constructor(maxsize?: number, options?: QueueOptions) {
+    if (maxsize === undefined) maxsize = 0;
     this.#core = this instanceof PriorityQueue
       ? core("PriorityQueue", PRIORITY, maxsize, options)
       : this instanceof LifoQueue

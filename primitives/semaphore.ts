@@ -63,7 +63,8 @@ export class Semaphore implements Disposable, AsyncDisposable {
    * strictEqual(new Semaphore(0).tryAcquire(), false);
    * ```
    */
-  constructor(value = 1) {
+  constructor(value?: number) {
+    if (value === undefined) value = 1;
     const opened = adopted;
     adopted = undefined;
     this.#words = opened ?? this.#create(value);

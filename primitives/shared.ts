@@ -646,12 +646,20 @@ export class Value<T extends ValueType = ValueType> {
    * strictEqual(value.value, -300);
    * ```
    */
-  get value(): ElementOf<T> {
-    return this.#cells.load(0) as ElementOf<T>;
-  }
+  declare value: ElementOf<T>;
 
-  set value(value: ElementOf<T>) {
-    this.set(value);
+  // `value` is an accessor, declared above as a property: as a get/set
+  // pair, `deno doc` would not show it at all.
+  static {
+    Object.defineProperty(Value.prototype, "value", {
+      get(this: Value): number | bigint {
+        return this.#cells.load(0);
+      },
+      set(this: Value, value: number | bigint) {
+        this.set(value);
+      },
+      configurable: true,
+    });
   }
 
   /**
