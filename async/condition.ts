@@ -5,6 +5,7 @@ import {
   quote,
   type WaitOptions,
 } from "../primitives/_options.ts";
+import { guard } from "../primitives/_guard.ts";
 import { timeoutError } from "../primitives/_timeout.ts";
 import { Lock } from "./lock.ts";
 import { DONE, msOf, WaiterList } from "./_waiters.ts";
@@ -35,11 +36,9 @@ import { DONE, msOf, WaiterList } from "./_waiters.ts";
  * strictEqual(await condition.waitFor(() => box), 42);
  * ```
  */
-export class Condition implements Disposable, AsyncDisposable {
+export class Condition {
   #lock: Lock;
   #waiters = new WaiterList<boolean>(() => false);
-  /** What `hold()` returns on its fast path, made once. */
-  #held: Promise<this> | undefined;
 
   /**
    * Creates a condition over `lock` (a new {@linkcode Lock} by default).
@@ -166,11 +165,12 @@ export class Condition implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Acquires the lock and returns the condition for `await using`: Python's
+   * Acquires the lock and returns a guard for `await using`: Python's
    * `async with condition:`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This condition, its lock held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    * @throws {unknown} The signal's reason, if it aborts the wait.
    *
@@ -187,58 +187,18 @@ export class Condition implements Disposable, AsyncDisposable {
    * strictEqual(condition.locked, false);
    * ```
    */
-  hold(options?: WaitOptions): Promise<this> {
+  hold(options?: WaitOptions): Promise<Disposable & AsyncDisposable> {
     if (options === undefined && this.#lock.tryAcquire()) {
-      return this.#held ??= Promise.resolve(this);
+      return Promise.resolve(guard(() => this.release()));
     }
     return this.#holdLater(options);
   }
 
-  async #holdLater(options: WaitOptions | undefined): Promise<this> {
+  async #holdLater(
+    options: WaitOptions | undefined,
+  ): Promise<Disposable & AsyncDisposable> {
     if (!await this.acquire(options)) throw timeoutError("Condition", options);
-    return this;
-  }
-
-  /**
-   * Releases the lock: what `using` calls at the end of the block.
-   *
-   * @throws {NotHeldError} If the lock is not held.
-   *
-   * @example Release by dispose
-   * ```ts
-   * import { Condition } from "@parallel/parallel/async";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const condition = new Condition();
-   * condition.tryAcquire();
-   * condition[Symbol.dispose]();
-   * strictEqual(condition.locked, false);
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Releases the lock: what `await using` calls at the end of the block.
-   *
-   * @returns A promise that resolves once released.
-   * @throws {NotHeldError} If the lock is not held.
-   *
-   * @example Release by async dispose
-   * ```ts
-   * import { Condition } from "@parallel/parallel/async";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const condition = new Condition();
-   * await condition.acquire();
-   * await condition[Symbol.asyncDispose]();
-   * strictEqual(condition.locked, false);
-   * ```
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return DONE;
+    return guard(() => this.release());
   }
 
   /**

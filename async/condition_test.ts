@@ -306,8 +306,7 @@ Deno.test("async Condition: hold() with `await using`, and the lock methods pass
   // test_context_manager, test_explicit_lock.
   const condition = new Condition();
   {
-    await using held = await condition.hold();
-    strictEqual(held, condition);
+    await using _ = await condition.hold();
     strictEqual(condition.locked, true);
   }
   strictEqual(condition.locked, false);
@@ -328,7 +327,7 @@ Deno.test("async Condition: hold() with `await using`, and the lock methods pass
     strictEqual(c.tryAcquire(), true);
     strictEqual(c.tryAcquire(), false);
     strictEqual(await c.acquire({ timeout: 1 }), false);
-    c[Symbol.dispose]();
+    c.release();
     strictEqual(c.locked, false);
   }
   await condition.acquire();

@@ -1,5 +1,6 @@
 import { NotHeldError } from "../primitives/errors.ts";
 import { parseWait, type WaitOptions } from "../primitives/_options.ts";
+import { guard } from "../primitives/_guard.ts";
 import { timeoutError } from "../primitives/_timeout.ts";
 import { DONE, FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 
@@ -31,11 +32,9 @@ import { DONE, FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
  * deepStrictEqual(log, ["a in", "a out", "b in", "b out"]);
  * ```
  */
-export class Lock implements Disposable, AsyncDisposable {
+export class Lock {
   #locked = false;
   #waiters = new WaiterList<boolean>(() => false);
-  /** What `hold()` returns on its fast path, made once. */
-  #held: Promise<this> | undefined;
 
   /**
    * Whether a task holds the lock.
@@ -169,11 +168,12 @@ export class Lock implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Acquires the lock and returns it for `await using`, which releases it at
-   * the end of the block: Python's `async with lock:`.
+   * Acquires the lock and returns a guard for `await using`, which releases
+   * it at the end of the block: Python's `async with lock:`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This lock, now held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    * @throws {unknown} The signal's reason, if it aborts the wait.
    *
@@ -190,58 +190,18 @@ export class Lock implements Disposable, AsyncDisposable {
    * strictEqual(lock.locked, false);
    * ```
    */
-  hold(options?: WaitOptions): Promise<this> {
+  hold(options?: WaitOptions): Promise<Disposable & AsyncDisposable> {
     if (options === undefined && !this.#locked) {
       this.#locked = true;
-      return this.#held ??= Promise.resolve(this);
+      return Promise.resolve(guard(() => this.release()));
     }
     return this.#holdLater(options);
   }
 
-  async #holdLater(options: WaitOptions | undefined): Promise<this> {
+  async #holdLater(
+    options: WaitOptions | undefined,
+  ): Promise<Disposable & AsyncDisposable> {
     if (!await this.acquire(options)) throw timeoutError("Lock", options);
-    return this;
-  }
-
-  /**
-   * Releases the lock: what `using` calls at the end of the block.
-   *
-   * @throws {NotHeldError} If the lock is not held.
-   *
-   * @example Release by dispose
-   * ```ts
-   * import { Lock } from "@parallel/parallel/async";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const lock = new Lock();
-   * lock.tryAcquire();
-   * lock[Symbol.dispose]();
-   * strictEqual(lock.locked, false);
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Releases the lock: what `await using` calls at the end of the block.
-   *
-   * @returns A promise that resolves once released.
-   * @throws {NotHeldError} If the lock is not held.
-   *
-   * @example Release by async dispose
-   * ```ts
-   * import { Lock } from "@parallel/parallel/async";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const lock = new Lock();
-   * await lock.acquire();
-   * await lock[Symbol.asyncDispose]();
-   * strictEqual(lock.locked, false);
-   * ```
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return DONE;
+    return guard(() => this.release());
   }
 }

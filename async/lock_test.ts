@@ -235,8 +235,7 @@ Deno.test("async Lock: bad options are refused, quoting the value, and the lock 
 Deno.test("async Lock: hold() releases at the end of an `await using` block, also on a throw", async () => {
   const lock = new Lock();
   {
-    await using held = await lock.hold();
-    strictEqual(held, lock);
+    await using _ = await lock.hold();
     strictEqual(lock.locked, true);
   }
   strictEqual(lock.locked, false);
@@ -245,12 +244,15 @@ Deno.test("async Lock: hold() releases at the end of an `await using` block, als
     throw new Error("inside");
   }, { message: "inside" });
   strictEqual(lock.locked, false);
-  {
-    lock.tryAcquire();
-    using _ = lock;
-    strictEqual(lock.locked, true);
-  }
-  strictEqual(lock.locked, false);
+  // The guard releases what it acquired, once: disposing it again changes
+  // nothing, and the lock itself is not disposable.
+  const guard = await lock.hold();
+  guard[Symbol.dispose]();
+  lock.tryAcquire();
+  guard[Symbol.dispose]();
+  strictEqual(lock.locked, true);
+  lock.release();
+  strictEqual(Symbol.dispose in lock, false);
 });
 
 Deno.test("async Lock: hold() throws a TimeoutError DOMException when the timeout passes", async () => {

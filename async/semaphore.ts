@@ -3,6 +3,7 @@ import {
   parseWait,
   type WaitOptions,
 } from "../primitives/_options.ts";
+import { guard } from "../primitives/_guard.ts";
 import { timeoutError } from "../primitives/_timeout.ts";
 import { DONE, FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 
@@ -36,13 +37,11 @@ const MAX_VALUE = 0x7fffffff;
  * strictEqual(most, 2);
  * ```
  */
-export class Semaphore implements Disposable, AsyncDisposable {
+export class Semaphore {
   #value: number;
   /** The initial value of a BoundedSemaphore; -1 when unbounded. */
   #bound: number;
   #waiters = new WaiterList<boolean>(() => false);
-  /** What `hold()` returns on its fast path, made once. */
-  #held: Promise<this> | undefined;
 
   /**
    * Creates a semaphore with `value` permits.
@@ -227,11 +226,12 @@ export class Semaphore implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Takes a permit and returns the semaphore for `await using`, which gives
+   * Takes a permit and returns a guard for `await using`, which gives
    * the permit back at the end of the block: Python's `async with sem:`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This semaphore, with a permit taken.
+   * @returns A guard that gives the permit back when disposed (at the end
+   * of the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    * @throws {unknown} The signal's reason, if it aborts the wait.
    *
@@ -248,59 +248,19 @@ export class Semaphore implements Disposable, AsyncDisposable {
    * strictEqual(semaphore.value, 1);
    * ```
    */
-  hold(options?: WaitOptions): Promise<this> {
+  hold(options?: WaitOptions): Promise<Disposable & AsyncDisposable> {
     if (options === undefined && this.#value > 0) {
       this.#value--;
-      return this.#held ??= Promise.resolve(this);
+      return Promise.resolve(guard(() => this.release()));
     }
     return this.#holdLater(options);
   }
 
-  async #holdLater(options: WaitOptions | undefined): Promise<this> {
+  async #holdLater(
+    options: WaitOptions | undefined,
+  ): Promise<Disposable & AsyncDisposable> {
     if (!await this.acquire(options)) throw timeoutError(this.#kind, options);
-    return this;
-  }
-
-  /**
-   * Returns one permit: what `using` calls at the end of the block.
-   *
-   * @throws {RangeError} If a BoundedSemaphore would exceed its initial
-   * value.
-   *
-   * @example Release by dispose
-   * ```ts
-   * import { Semaphore } from "@parallel/parallel/async";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const semaphore = new Semaphore(0);
-   * semaphore[Symbol.dispose]();
-   * strictEqual(semaphore.value, 1);
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Returns one permit: what `await using` calls at the end of the block.
-   *
-   * @returns A promise that resolves once the permit is back.
-   * @throws {RangeError} If a BoundedSemaphore would exceed its initial
-   * value.
-   *
-   * @example Release by async dispose
-   * ```ts
-   * import { Semaphore } from "@parallel/parallel/async";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const semaphore = new Semaphore(0);
-   * await semaphore[Symbol.asyncDispose]();
-   * strictEqual(semaphore.value, 1);
-   * ```
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return DONE;
+    return guard(() => this.release());
   }
 }
 

@@ -306,17 +306,21 @@ Deno.test("async Semaphore: hold() returns the permit at the end of `await using
   // test_context_manager.
   const semaphore = new Semaphore(2);
   {
-    await using held = await semaphore.hold();
-    strictEqual(held, semaphore);
+    await using _ = await semaphore.hold();
     strictEqual(semaphore.value, 1);
   }
   strictEqual(semaphore.value, 2);
   {
-    semaphore.tryAcquire();
-    using _ = semaphore;
+    using _ = await semaphore.hold();
     strictEqual(semaphore.value, 1);
   }
   strictEqual(semaphore.value, 2);
+  // One permit back per guard, however often it is disposed.
+  const guard = await semaphore.hold();
+  guard[Symbol.dispose]();
+  guard[Symbol.dispose]();
+  strictEqual(semaphore.value, 2);
+  strictEqual(Symbol.dispose in semaphore, false);
 });
 
 Deno.test("async Semaphore: at most `value` of 40 tasks run at once, and all finish", async () => {

@@ -20,6 +20,7 @@ import {
   quote,
   type WaitOptions,
 } from "./_options.ts";
+import { guard } from "./_guard.ts";
 import { timeoutError } from "./_timeout.ts";
 import type { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
@@ -63,7 +64,7 @@ export interface ConditionOptions {
  * condition.release();
  * ```
  */
-export class Condition implements Disposable, AsyncDisposable {
+export class Condition {
   #lock: Lock | RLock;
   #core: CondVar;
 
@@ -262,11 +263,12 @@ export class Condition implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Acquires the lock and returns the condition for `await using`: Python's
+   * Acquires the lock and returns a guard for `await using`: Python's
    * `with condition:`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This condition, its lock held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold for a block
@@ -282,17 +284,20 @@ export class Condition implements Disposable, AsyncDisposable {
    * strictEqual(condition.lock.locked, false);
    * ```
    */
-  async hold(options?: WaitOptions): Promise<this> {
+  async hold(
+    options?: WaitOptions,
+  ): Promise<Disposable & AsyncDisposable> {
     if (!await this.acquire(options)) throw timeoutError("Condition", options);
-    return this;
+    return guard(() => this.release());
   }
 
   /**
-   * Acquires the lock, blocking the thread, and returns the condition for
+   * Acquires the lock, blocking the thread, and returns a guard for
    * `using`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This condition, its lock held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold for a block
@@ -308,48 +313,9 @@ export class Condition implements Disposable, AsyncDisposable {
    * strictEqual(condition.lock.locked, false);
    * ```
    */
-  holdSync(options?: WaitOptions): this {
+  holdSync(options?: WaitOptions): Disposable {
     if (!this.acquireSync(options)) throw timeoutError("Condition", options);
-    return this;
-  }
-
-  /**
-   * Releases the lock: what `using` calls at the end of the block.
-   *
-   * @example Release by dispose
-   * ```ts
-   * import { Condition } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const condition = new Condition();
-   * condition.acquireSync();
-   * condition[Symbol.dispose]();
-   * strictEqual(condition.lock.locked, false);
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Releases the lock: what `await using` calls at the end of the block.
-   *
-   * @returns A promise that resolves once released.
-   *
-   * @example Release by async dispose
-   * ```ts
-   * import { Condition } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const condition = new Condition();
-   * await condition.acquire();
-   * await condition[Symbol.asyncDispose]();
-   * strictEqual(condition.lock.locked, false);
-   * ```
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return Promise.resolve();
+    return guard(() => this.release());
   }
 
   /**

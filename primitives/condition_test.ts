@@ -789,3 +789,12 @@ Deno.test("Condition: bad input is a TypeError or a RangeError", async () => {
   strictEqual((condition.lock as RLock).count, 1);
   condition.release();
 });
+
+Deno.test("Condition: a guard releases the lock once, and the condition is not disposable", () => {
+  const condition = new Condition();
+  const guard = condition.holdSync();
+  guard[Symbol.dispose]();
+  guard[Symbol.dispose]();
+  strictEqual(condition.lock.locked, false);
+  strictEqual(Symbol.dispose in condition, false);
+});

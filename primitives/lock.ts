@@ -7,6 +7,7 @@ import {
 } from "./_mutex.ts";
 import { registerReaper } from "./_reap.ts";
 import type { WaitOptions } from "./_options.ts";
+import { guard } from "./_guard.ts";
 import { timeoutError } from "./_timeout.ts";
 
 const layout = new Layout("Lock", 0x4c4f434b, MUTEX_WORDS);
@@ -36,7 +37,7 @@ let adopted: Int32Array | undefined;
  * strictEqual(lock.locked, false);
  * ```
  */
-export class Lock implements Disposable, AsyncDisposable {
+export class Lock {
   #mutex: Mutex;
 
   static {
@@ -216,11 +217,12 @@ export class Lock implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Acquires the lock and returns it for `await using`, which releases it at
-   * the end of the block: Python's `with lock:`.
+   * Acquires the lock and returns a guard for `await using`, which releases
+   * it at the end of the block: Python's `with lock:`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This lock, now held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold for a block
@@ -236,16 +238,19 @@ export class Lock implements Disposable, AsyncDisposable {
    * strictEqual(lock.locked, false);
    * ```
    */
-  async hold(options?: WaitOptions): Promise<this> {
+  async hold(
+    options?: WaitOptions,
+  ): Promise<Disposable & AsyncDisposable> {
     if (!await this.acquire(options)) throw timeoutError("Lock", options);
-    return this;
+    return guard(() => this.release());
   }
 
   /**
-   * Acquires the lock, blocking the thread, and returns it for `using`.
+   * Acquires the lock, blocking the thread, and returns a guard for `using`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This lock, now held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold for a block
@@ -261,48 +266,9 @@ export class Lock implements Disposable, AsyncDisposable {
    * strictEqual(lock.locked, false);
    * ```
    */
-  holdSync(options?: WaitOptions): this {
+  holdSync(options?: WaitOptions): Disposable {
     if (!this.acquireSync(options)) throw timeoutError("Lock", options);
-    return this;
-  }
-
-  /**
-   * Releases the lock: what `using` calls at the end of the block.
-   *
-   * @example Release by dispose
-   * ```ts
-   * import { Lock } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const lock = new Lock();
-   * lock.acquireSync();
-   * lock[Symbol.dispose]();
-   * strictEqual(lock.locked, false);
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Releases the lock: what `await using` calls at the end of the block.
-   *
-   * @returns A promise that resolves once released.
-   *
-   * @example Release by async dispose
-   * ```ts
-   * import { Lock } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const lock = new Lock();
-   * await lock.acquire();
-   * await lock[Symbol.asyncDispose]();
-   * strictEqual(lock.locked, false);
-   * ```
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return Promise.resolve();
+    return guard(() => this.release());
   }
 }
 

@@ -125,8 +125,7 @@ for (const Kind of KINDS) {
     // CPython's test_with.
     const lock = new Kind();
     {
-      using held = lock.holdSync();
-      strictEqual(held, lock);
+      using _ = lock.holdSync();
       strictEqual(lock.locked, true);
     }
     strictEqual(lock.locked, false);
@@ -143,8 +142,7 @@ for (const Kind of KINDS) {
   Deno.test(`${name}: hold() releases at the end of an \`await using\` block, also on a throw`, async () => {
     const lock = new Kind();
     {
-      await using held = await lock.hold();
-      strictEqual(held, lock);
+      await using _ = await lock.hold();
       strictEqual(lock.locked, true);
     }
     strictEqual(lock.locked, false);
@@ -515,7 +513,7 @@ for (const Kind of KINDS) {
       (_p, lock: AnyLock) => lock.acquireSync(),
       lock.handle,
     );
-    const holding = handled<AnyLock>(lock.hold());
+    const holding = handled(lock.hold());
     await workers[0]!.run((_p, lock: AnyLock) => lock.release(), lock.handle);
     {
       await using _ = await within(holding, "main holds");
@@ -577,7 +575,7 @@ for (const Kind of KINDS) {
     }, lock.handle);
     const controller = new AbortController();
     const aborted = handled(lock.acquire({ signal: controller.signal }));
-    const holding = handled<AnyLock>(lock.hold({ signal: controller.signal }));
+    const holding = handled(lock.hold({ signal: controller.signal }));
     const reason = new Error("no longer needed");
     controller.abort(reason);
     await rejects(aborted, (error) => error === reason);
@@ -1011,3 +1009,45 @@ for (const Kind of KINDS) {
     strictEqual(lock.locked, false);
   });
 }
+
+for (const Kind of KINDS) {
+  Deno.test(`${Kind.name}: hold() and holdSync() return a guard that releases what they acquired, once`, async () => {
+    const lock = new Kind();
+    {
+      using _ = lock.holdSync();
+      strictEqual(lock.locked, true);
+    }
+    strictEqual(lock.locked, false);
+    const guard = lock.holdSync();
+    guard[Symbol.dispose]();
+    lock.acquireSync(); // held by someone else's acquire now
+    guard[Symbol.dispose](); // nothing more to release
+    strictEqual(lock.locked, true);
+    lock.release();
+    const later = await lock.hold();
+    await later[Symbol.asyncDispose]();
+    await later[Symbol.asyncDispose]();
+    strictEqual(lock.locked, false);
+  });
+
+  Deno.test(`${Kind.name}: the lock itself is not disposable ('using' it would release a lock it never took)`, () => {
+    const lock = new Kind();
+    strictEqual(Symbol.dispose in lock, false);
+    throws(() => {
+      using _ = lock as unknown as Disposable;
+    }, TypeError);
+    strictEqual(lock.locked, false);
+  });
+}
+
+Deno.test("RLock: each guard releases one level", () => {
+  const lock = new RLock();
+  const outer = lock.holdSync();
+  const inner = lock.holdSync();
+  strictEqual(lock.count, 2);
+  inner[Symbol.dispose]();
+  inner[Symbol.dispose]();
+  strictEqual(lock.count, 1);
+  outer[Symbol.dispose]();
+  strictEqual(lock.locked, false);
+});

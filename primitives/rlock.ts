@@ -7,6 +7,7 @@ import {
 } from "./_mutex.ts";
 import { registerReaper } from "./_reap.ts";
 import type { WaitOptions } from "./_options.ts";
+import { guard } from "./_guard.ts";
 import { timeoutError } from "./_timeout.ts";
 
 const layout = new Layout("RLock", 0x524c434b, MUTEX_WORDS);
@@ -37,7 +38,7 @@ let adopted: Int32Array | undefined;
  * strictEqual(rlock.locked, false);
  * ```
  */
-export class RLock implements Disposable, AsyncDisposable {
+export class RLock {
   #mutex: Mutex;
 
   static {
@@ -263,11 +264,12 @@ export class RLock implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Acquires the lock and returns it for `await using`, which releases it at
-   * the end of the block: Python's `with lock:`.
+   * Acquires the lock and returns a guard for `await using`, which releases
+   * it at the end of the block: Python's `with lock:`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This lock, now held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold for a block
@@ -283,16 +285,19 @@ export class RLock implements Disposable, AsyncDisposable {
    * strictEqual(lock.locked, false);
    * ```
    */
-  async hold(options?: WaitOptions): Promise<this> {
+  async hold(
+    options?: WaitOptions,
+  ): Promise<Disposable & AsyncDisposable> {
     if (!await this.acquire(options)) throw timeoutError("RLock", options);
-    return this;
+    return guard(() => this.release());
   }
 
   /**
-   * Acquires the lock, blocking the thread, and returns it for `using`.
+   * Acquires the lock, blocking the thread, and returns a guard for `using`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This lock, now held.
+   * @returns A guard that releases the lock when disposed (at the end of
+   * the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold for a block
@@ -308,48 +313,9 @@ export class RLock implements Disposable, AsyncDisposable {
    * strictEqual(lock.locked, false);
    * ```
    */
-  holdSync(options?: WaitOptions): this {
+  holdSync(options?: WaitOptions): Disposable {
     if (!this.acquireSync(options)) throw timeoutError("RLock", options);
-    return this;
-  }
-
-  /**
-   * Releases the lock: what `using` calls at the end of the block.
-   *
-   * @example Release by dispose
-   * ```ts
-   * import { RLock } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const lock = new RLock();
-   * lock.acquireSync();
-   * lock[Symbol.dispose]();
-   * strictEqual(lock.locked, false);
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Releases the lock: what `await using` calls at the end of the block.
-   *
-   * @returns A promise that resolves once released.
-   *
-   * @example Release by async dispose
-   * ```ts
-   * import { RLock } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const lock = new RLock();
-   * await lock.acquire();
-   * await lock[Symbol.asyncDispose]();
-   * strictEqual(lock.locked, false);
-   * ```
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return Promise.resolve();
+    return guard(() => this.release());
   }
 }
 

@@ -1,6 +1,7 @@
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
 import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
 import { checkInteger, parseWait, type WaitOptions } from "./_options.ts";
+import { guard } from "./_guard.ts";
 import { timeoutError } from "./_timeout.ts";
 
 // Words: [magic, value, sleepers, bound]; bound is -1 when unbounded.
@@ -36,7 +37,7 @@ let adopted: Int32Array | undefined;
  * strictEqual(slots.value, 2);
  * ```
  */
-export class Semaphore implements Disposable, AsyncDisposable {
+export class Semaphore {
   #words: Int32Array;
 
   static {
@@ -279,11 +280,12 @@ export class Semaphore implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Takes a permit and returns the semaphore for `await using`, which gives
+   * Takes a permit and returns a guard for `await using`, which gives
    * the permit back at the end of the block: Python's `with semaphore:`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This semaphore, with a permit taken.
+   * @returns A guard that gives the permit back when disposed (at the end
+   * of the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold a permit for a block
@@ -299,19 +301,22 @@ export class Semaphore implements Disposable, AsyncDisposable {
    * strictEqual(semaphore.value, 1);
    * ```
    */
-  async hold(options?: WaitOptions): Promise<this> {
+  async hold(
+    options?: WaitOptions,
+  ): Promise<Disposable & AsyncDisposable> {
     if (!await this.acquire(options)) {
       throw timeoutError(this.#layout().kind, options);
     }
-    return this;
+    return guard(() => this.release());
   }
 
   /**
-   * Takes a permit, blocking the thread, and returns the semaphore for
+   * Takes a permit, blocking the thread, and returns a guard for
    * `using`.
    *
    * @param options `timeout` in milliseconds, and an `AbortSignal`.
-   * @returns This semaphore, with a permit taken.
+   * @returns A guard that gives the permit back when disposed (at the end
+   * of the block), once.
    * @throws {DOMException} A `TimeoutError` if the timeout passed first.
    *
    * @example Hold a permit for a block
@@ -327,48 +332,11 @@ export class Semaphore implements Disposable, AsyncDisposable {
    * strictEqual(semaphore.value, 1);
    * ```
    */
-  holdSync(options?: WaitOptions): this {
+  holdSync(options?: WaitOptions): Disposable {
     if (!this.acquireSync(options)) {
       throw timeoutError(this.#layout().kind, options);
     }
-    return this;
-  }
-
-  /**
-   * Returns one permit: what `using` calls at the end of the block.
-   *
-   * @example Release by dispose
-   * ```ts
-   * import { Semaphore } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const semaphore = new Semaphore(0);
-   * semaphore[Symbol.dispose]();
-   * strictEqual(semaphore.value, 1);
-   * ```
-   */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Returns one permit: what `await using` calls at the end of the block.
-   *
-   * @returns A promise that resolves once the permit is back.
-   *
-   * @example Release by async dispose
-   * ```ts
-   * import { Semaphore } from "@parallel/parallel";
-   * import { strictEqual } from "node:assert/strict";
-   *
-   * const semaphore = new Semaphore(0);
-   * await semaphore[Symbol.asyncDispose]();
-   * strictEqual(semaphore.value, 1);
-   * ```
-   */
-  [Symbol.asyncDispose](): Promise<void> {
-    this.release();
-    return Promise.resolve();
+    return guard(() => this.release());
   }
 
   #where(verb: string): string {

@@ -544,3 +544,18 @@ Deno.test("BoundedSemaphore: stays bounded in a Worker", async () => {
   deepStrictEqual(result, [true, "RangeError", 2]);
   strictEqual(semaphore.value, 2);
 });
+
+Deno.test("Semaphore: a guard gives back one permit, once", async () => {
+  const semaphore = new Semaphore(2);
+  const guard = semaphore.holdSync();
+  strictEqual(semaphore.value, 1);
+  guard[Symbol.dispose]();
+  guard[Symbol.dispose]();
+  strictEqual(semaphore.value, 2);
+  {
+    await using _ = await semaphore.hold();
+    strictEqual(semaphore.value, 1);
+  }
+  strictEqual(semaphore.value, 2);
+  strictEqual(Symbol.dispose in semaphore, false);
+});
