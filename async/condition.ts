@@ -8,7 +8,7 @@ import {
 import { guard } from "../primitives/_guard.ts";
 import { timeoutError } from "../primitives/_timeout.ts";
 import { Lock } from "./lock.ts";
-import { DONE, msOf, WaiterList } from "./_waiters.ts";
+import { msOf, WaiterList } from "./_waiters.ts";
 
 /**
  * A condition variable for the tasks of one event loop, like Python's

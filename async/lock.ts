@@ -2,7 +2,7 @@ import { NotHeldError } from "../primitives/errors.ts";
 import { parseWait, type WaitOptions } from "../primitives/_options.ts";
 import { guard } from "../primitives/_guard.ts";
 import { timeoutError } from "../primitives/_timeout.ts";
-import { DONE, FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
+import { FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 
 /**
  * A mutual-exclusion lock for the tasks of one event loop, like Python's

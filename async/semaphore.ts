@@ -5,7 +5,7 @@ import {
 } from "../primitives/_options.ts";
 import { guard } from "../primitives/_guard.ts";
 import { timeoutError } from "../primitives/_timeout.ts";
-import { DONE, FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
+import { FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 
 /** The same ceiling as the cross-worker semaphore, whose value is an Int32. */
 const MAX_VALUE = 0x7fffffff;
