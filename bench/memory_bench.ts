@@ -13,7 +13,7 @@ import { Lock } from "../mod.ts";
 import { heapTop } from "../primitives/_heap.ts";
 import { reapThread } from "../primitives/_reap.ts";
 
-/** A thread id that no thread has (the largest ids are never given out). */
+/** A thread id that no thread of this program has (ids count up from 1). */
 const DEAD = 0x3ffffffd;
 const gc = (globalThis as { gc?: () => void }).gc;
 

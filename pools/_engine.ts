@@ -1,8 +1,8 @@
 // The executor core of ThreadPool: workers, dispatch, responses, deaths.
 //
 // Each worker has a request queue and a response queue of its own (the
-// cross-worker SimpleQueue: bytes in shared memory, no postMessage), and at
-// a short line of tasks in flight (two for long tasks, up to MAX_DEPTH for
+// cross-worker SimpleQueue: bytes in shared memory, no postMessage), and a
+// short line of tasks in flight (two for long tasks, up to MAX_DEPTH for
 // tiny ones), so that one long task cannot hold many others hostage while a
 // sibling idles; the rest wait here, on the main thread,
 // where cancelling or aborting one is just dropping it. Workers bump one
@@ -497,12 +497,6 @@ export class Engine {
   }
 
   /**
-   * Watches the bell for a moment before sleeping on it, since a wake-up
-   * costs more than a tiny task's whole round trip. It yields to the
-   * microtask queue while it watches: the code awaiting the results just
-   * handed out runs, and may submit the next task.
-   */
-  /**
    * Whether a core is left for this thread while the busy workers run: if
    * not, spinning would only slow them down.
    */
@@ -512,6 +506,12 @@ export class Engine {
     return busy < navigator.hardwareConcurrency;
   }
 
+  /**
+   * Watches the bell for a moment before sleeping on it, since a wake-up
+   * costs more than a tiny task's whole round trip. It yields to the
+   * microtask queue while it watches: the code awaiting the results just
+   * handed out runs, and may submit the next task.
+   */
   async #spin(seen: number): Promise<boolean> {
     const end = performance.now() + SPIN_MS;
     do {

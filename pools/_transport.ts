@@ -1,7 +1,7 @@
 // The one place that starts worker threads, for the pool and for Thread.
 //
-// They are `node:worker_threads` Workers, not Web Workers (DESIGN.md has the
-// measured table): Deno 2.9.6 tells a parent nothing when a Web Worker calls
+// They are `node:worker_threads` Workers, not Web Workers (ARCHITECTURE.md,
+// "The pools", has what was measured): Deno 2.9.6 tells a parent nothing when a Web Worker calls
 // `self.close()` or `Deno.exit()`, and cannot terminate a Web Worker that is
 // blocked in Atomics.wait; a `node:worker_threads` Worker emits `exit` with
 // a code in every case, stops on `terminate()` when it is blocked or idle

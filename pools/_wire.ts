@@ -9,7 +9,7 @@ import { handleOf, isHandle, revive } from "../primitives/_handle.ts";
 /** A request: run `target` (an export's name or a function's source). */
 export type Request = [
   id: number,
-  slot: number,
+  claim: number,
   kind: number,
   target: string,
   args: unknown[] | null,

@@ -21,7 +21,8 @@ export interface FutexWait {
 export type Steps<T> = Generator<FutexWait, T, boolean>;
 
 // Spinning before sleeping turns a 45 µs futex round trip into well under a
-// microsecond when the other side answers quickly (DESIGN.md). The async
+// microsecond when the other side answers quickly (ARCHITECTURE.md, "The
+// futex driver"). The async
 // face spins less: it runs on an event loop that may be the very thread the
 // answer has to come from.
 const SPIN_SYNC = 4000;

@@ -11,7 +11,7 @@ import { AbandonedLockError, NotHeldError } from "./errors.ts";
 import type { AnyClass } from "./_handle.ts";
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
 import { parseWait, type WaitOptions } from "./_options.ts";
-import { getIdent } from "./_thread.ts";
+import { getIdent, MAX_THREAD_ID } from "./_thread.ts";
 
 /** Word indices of a mutex layout: [magic, state, count]. */
 export const STATE = 1;
@@ -19,8 +19,11 @@ export const COUNT = 2;
 export const MUTEX_WORDS = 3;
 
 const CONTENDED = 1;
-/** The owner id that marks a lock whose owner died holding it. */
-const ABANDONED = 0x3fffffff;
+/**
+ * The owner id that marks a lock whose owner died holding it: above every
+ * thread id, so no live thread can own a lock that looks abandoned.
+ */
+const ABANDONED = MAX_THREAD_ID + 1;
 /**
  * How many times an acquirer looks for a free lock before it marks the lock
  * contended and sleeps. Critical sections are often far shorter than a

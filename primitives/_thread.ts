@@ -6,10 +6,11 @@
 import { heap, IDS } from "./_heap.ts";
 
 /**
- * Ids must fit in 30 bits: a lock word stores `id << 1 | contended`. The
- * largest is not given out: it marks an abandoned lock (`_mutex.ts`).
+ * The largest thread id. Ids must fit in 30 bits (a lock word stores
+ * `id << 1 | contended`), and the one above this marks an abandoned lock
+ * (`_mutex.ts` defines it from this one).
  */
-const MAX_THREAD_ID = 0x3ffffffe;
+export const MAX_THREAD_ID = 0x3ffffffe;
 
 let id = 0;
 
