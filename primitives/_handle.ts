@@ -92,6 +92,35 @@ export function pinned<H extends Handle>(handle: H): H {
 }
 
 /**
+ * The one way a `from()` hands what it opened to its class's constructor
+ * (which has no parameter for it: a constructor's public signature is what
+ * users call). `from()` calls `rebuild.with(opened, () => new X())`; the
+ * constructor's first statement is `const opened = rebuild.take()`, which is
+ * `undefined` for a plain `new X()`. What was set is cleared however the
+ * construction ends, so it never reaches a later `new X()`.
+ */
+export class Rebuild<T> {
+  #pending: T | undefined;
+
+  /** Runs `construct` with `opened` waiting for its constructor. */
+  with<R>(opened: T, construct: () => R): R {
+    this.#pending = opened;
+    try {
+      return construct();
+    } finally {
+      this.#pending = undefined;
+    }
+  }
+
+  /** What `from()` opened for this construction, if it is one of its. */
+  take(): T | undefined {
+    const opened = this.#pending;
+    this.#pending = undefined;
+    return opened;
+  }
+}
+
+/**
  * Makes `object` stand for the primitive whose words are `words`, so that
  * they are freed once no object, handle in flight or other primitive
  * refers to them (`_refs.ts`). `opened` words come from a handle: they must

@@ -6,6 +6,7 @@ import {
   handleOf,
   Layout,
   pinned,
+  Rebuild,
   registerKind,
   revive,
   track,
@@ -36,7 +37,7 @@ const RESETTING = -1;
 const BROKEN = -2;
 
 const layout = new Layout("Barrier", 0x42415252, WORDS);
-let adopted: { words: Int32Array; condition: Condition } | undefined;
+const rebuild = new Rebuild<{ words: Int32Array; condition: Condition }>();
 
 /** Options of {@linkcode Barrier}'s constructor and of `Barrier.from`. */
 export interface BarrierOptions {
@@ -106,8 +107,7 @@ export class Barrier {
   constructor(parties: number, options?: BarrierOptions) {
     // Take what from() opened first, so that a bad option cannot leave it
     // for the next constructor call.
-    const opened = adopted;
-    adopted = undefined;
+    const opened = rebuild.take();
     const where = "Cannot create Barrier";
     checkObject(where, "options", options);
     const action = options?.action;
@@ -176,8 +176,7 @@ export class Barrier {
       );
     }
     layout.checkParts(words, handle);
-    adopted = { words, condition };
-    return new Barrier(0, options);
+    return rebuild.with({ words, condition }, () => new Barrier(0, options));
   }
 
   /**

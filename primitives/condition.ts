@@ -9,6 +9,7 @@ import {
   type Handle,
   handleOf,
   pinned,
+  Rebuild,
   registerKind,
   revive,
   track,
@@ -25,7 +26,7 @@ import { timeoutError } from "./_timeout.ts";
 import type { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 
-let adopted: { words: Int32Array; lock: Lock | RLock } | undefined;
+const rebuild = new Rebuild<{ words: Int32Array; lock: Lock | RLock }>();
 
 /** Options of {@linkcode Condition}'s constructor. */
 export interface ConditionOptions {
@@ -100,8 +101,7 @@ export class Condition {
    * ```
    */
   constructor(lock?: Lock | RLock, options?: ConditionOptions) {
-    const opened = adopted;
-    adopted = undefined;
+    const opened = rebuild.take();
     this.#lock = opened?.lock ?? lock ?? new RLock();
     const mutex = mutexOf.get(this.#lock);
     if (mutex === undefined) {
@@ -145,8 +145,10 @@ export class Condition {
       );
     }
     layout.checkParts(words, handle);
-    adopted = { words, lock: lock as Lock | RLock };
-    return new Condition();
+    return rebuild.with(
+      { words, lock: lock as Lock | RLock },
+      () => new Condition(),
+    );
   }
 
   /**

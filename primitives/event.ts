@@ -1,5 +1,12 @@
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
-import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
+import {
+  type Handle,
+  Layout,
+  pinned,
+  Rebuild,
+  registerKind,
+  track,
+} from "./_handle.ts";
 import { parseWait, type WaitOptions } from "./_options.ts";
 
 // Words: [magic, state]; state is `generation << 1 | flag`, one word
@@ -9,7 +16,7 @@ import { parseWait, type WaitOptions } from "./_options.ts";
 const STATE = 1;
 const FLAG = 1;
 const layout = new Layout("Event", 0x45564e54, 2);
-let adopted: Int32Array | undefined;
+const rebuild = new Rebuild<Int32Array>();
 
 /**
  * A flag that threads can wait on, shared by the main thread and any number
@@ -52,8 +59,7 @@ export class Event {
    * ```
    */
   constructor() {
-    const opened = adopted;
-    adopted = undefined;
+    const opened = rebuild.take();
     this.#words = opened ?? layout.allocate();
     track(this, this.#words, opened !== undefined, "Event");
   }
@@ -76,8 +82,7 @@ export class Event {
    * ```
    */
   static from(handle: Handle): Event {
-    adopted = layout.open(handle);
-    return new Event();
+    return rebuild.with(layout.open(handle), () => new Event());
   }
 
   /**

@@ -1,4 +1,11 @@
-import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
+import {
+  type Handle,
+  Layout,
+  pinned,
+  Rebuild,
+  registerKind,
+  track,
+} from "./_handle.ts";
 import {
   abandonIfHeld,
   Mutex,
@@ -11,8 +18,7 @@ import { guard } from "./_guard.ts";
 import { timeoutError } from "./_timeout.ts";
 
 const layout = new Layout("Lock", 0x4c4f434b, MUTEX_WORDS);
-// Words opened by `from()` for the constructor to adopt instead of allocating.
-let adopted: Int32Array | undefined;
+const rebuild = new Rebuild<Int32Array>();
 
 /**
  * A mutual-exclusion lock shared by the main thread and any number of
@@ -62,8 +68,7 @@ export class Lock {
    * ```
    */
   constructor() {
-    const opened = adopted;
-    adopted = undefined;
+    const opened = rebuild.take();
     const words = opened ?? layout.allocate();
     track(this, words, opened !== undefined, "Lock");
     this.#mutex = new Mutex(words, "Lock", false);
@@ -89,8 +94,7 @@ export class Lock {
    * ```
    */
   static from(handle: Handle): Lock {
-    adopted = layout.open(handle);
-    return new Lock();
+    return rebuild.with(layout.open(handle), () => new Lock());
   }
 
   /**

@@ -14,7 +14,14 @@ import {
 } from "./errors.ts";
 import { encode } from "./_codec.ts";
 import { runAsync, runSync } from "./_futex.ts";
-import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
+import {
+  type Handle,
+  Layout,
+  pinned,
+  Rebuild,
+  registerKind,
+  track,
+} from "./_handle.ts";
 import { checkObject, parseWait, quote, type WaitOptions } from "./_options.ts";
 import { QUEUE_WORDS, QueueCore, type QueueHandle } from "./_queue_core.ts";
 import { FIFO, type StoredItem } from "./_store.ts";
@@ -31,9 +38,9 @@ type Channels = readonly [QueueCore | undefined, QueueCore];
 
 // What `Pipe()` and `from()` hand the constructor, which refuses to run
 // without it.
-let adopted:
-  | { words: Int32Array; end: 0 | 1; channels: Channels; opened: boolean }
-  | undefined;
+const rebuild = new Rebuild<
+  { words: Int32Array; end: 0 | 1; channels: Channels; opened: boolean }
+>();
 
 /** Options of {@linkcode Pipe}. */
 export interface PipeOptions {
@@ -124,8 +131,7 @@ export class Connection<T = unknown> implements Disposable {
    * ```
    */
   constructor() {
-    const made = adopted;
-    adopted = undefined;
+    const made = rebuild.take();
     if (made === undefined) {
       throw new TypeError(
         "Cannot construct Connection directly: use Pipe() or Connection.from(handle)",
@@ -173,13 +179,13 @@ export class Connection<T = unknown> implements Disposable {
     const duplex = Atomics.load(words, DUPLEX) === 1;
     pipeLayout.checkParts(words, handle);
     const cores = parts.map((part) => QueueCore.open(channelLayout, part));
-    adopted = {
-      words,
-      end,
-      channels: duplex ? [cores[0], cores[1]!] : [undefined, cores[0]!],
-      opened: true,
-    };
-    return new Connection<T>();
+    const channels: Channels = duplex
+      ? [cores[0], cores[1]!]
+      : [undefined, cores[0]!];
+    return rebuild.with(
+      { words, end, channels, opened: true },
+      () => new Connection<T>(),
+    );
   }
 
   /**
@@ -575,10 +581,12 @@ export function Pipe<T = unknown>(
   const parts = channels.filter((c) => c !== undefined).map((c) => c.words);
   const words = pipeLayout.allocate(WORDS, parts);
   Atomics.store(words, DUPLEX, duplex ? 1 : 0);
-  adopted = { words, end: 0, channels, opened: false };
-  const first = new Connection<T>();
-  adopted = { words, end: 1, channels, opened: false };
-  return [first, new Connection<T>()];
+  const end = (end: 0 | 1) =>
+    rebuild.with(
+      { words, end, channels, opened: false },
+      () => new Connection<T>(),
+    );
+  return [end(0), end(1)];
 }
 
 /** The handle of a connection, not pinned. */

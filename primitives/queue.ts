@@ -1,4 +1,10 @@
-import { type Handle, Layout, pinned, registerKind } from "./_handle.ts";
+import {
+  type Handle,
+  Layout,
+  pinned,
+  Rebuild,
+  registerKind,
+} from "./_handle.ts";
 import { shutdownImmediate, type WaitOptions } from "./_options.ts";
 import {
   QUEUE_WORDS,
@@ -16,9 +22,9 @@ const layouts = {
   PriorityQueue: new Layout("PriorityQueue", 0x50524951, QUEUE_WORDS),
   SimpleQueue: new Layout("SimpleQueue", 0x53494d51, QUEUE_WORDS),
 };
-// Set by `from()` for the constructor it calls. A box, so that
+// What `from()` opened, for the constructor it calls: a box, so that
 // `from(undefined)` opens (and refuses) undefined instead of making a queue.
-let adopted: { handle: unknown } | undefined;
+const rebuild = new Rebuild<{ handle: unknown }>();
 
 function core(
   kind: keyof typeof layouts,
@@ -26,8 +32,7 @@ function core(
   maxsize: unknown,
   options: QueueOptions | undefined,
 ): QueueCore {
-  const from = adopted;
-  adopted = undefined;
+  const from = rebuild.take();
   return from === undefined
     ? QueueCore.create(layouts[kind], order, maxsize, options)
     : QueueCore.open(layouts[kind], from.handle);
@@ -125,8 +130,7 @@ export class Queue<T = unknown> {
    * ```
    */
   static from<T = unknown>(handle: Handle): Queue<T> {
-    adopted = { handle };
-    return new Queue<T>();
+    return rebuild.with({ handle }, () => new Queue<T>());
   }
 
   /**
@@ -491,8 +495,7 @@ export class LifoQueue<T = unknown> extends Queue<T> {
    * ```
    */
   static override from<T = unknown>(handle: Handle): LifoQueue<T> {
-    adopted = { handle };
-    return new LifoQueue<T>();
+    return rebuild.with({ handle }, () => new LifoQueue<T>());
   }
 }
 
@@ -540,8 +543,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
    * ```
    */
   static override from<T = unknown>(handle: Handle): PriorityQueue<T> {
-    adopted = { handle };
-    return new PriorityQueue<T>();
+    return rebuild.with({ handle }, () => new PriorityQueue<T>());
   }
 }
 
@@ -610,8 +612,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   static from<T = unknown>(handle: Handle): SimpleQueue<T> {
-    adopted = { handle };
-    return new SimpleQueue<T>();
+    return rebuild.with({ handle }, () => new SimpleQueue<T>());
   }
 
   /**

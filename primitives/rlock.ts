@@ -1,4 +1,11 @@
-import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
+import {
+  type Handle,
+  Layout,
+  pinned,
+  Rebuild,
+  registerKind,
+  track,
+} from "./_handle.ts";
 import {
   abandonIfHeld,
   Mutex,
@@ -11,8 +18,7 @@ import { guard } from "./_guard.ts";
 import { timeoutError } from "./_timeout.ts";
 
 const layout = new Layout("RLock", 0x524c434b, MUTEX_WORDS);
-// Words opened by `from()` for the constructor to adopt instead of allocating.
-let adopted: Int32Array | undefined;
+const rebuild = new Rebuild<Int32Array>();
 
 /**
  * A reentrant lock shared by the main thread and any number of Workers, like
@@ -63,8 +69,7 @@ export class RLock {
    * ```
    */
   constructor() {
-    const opened = adopted;
-    adopted = undefined;
+    const opened = rebuild.take();
     const words = opened ?? layout.allocate();
     track(this, words, opened !== undefined, "RLock");
     this.#mutex = new Mutex(words, "RLock", true);
@@ -90,8 +95,7 @@ export class RLock {
    * ```
    */
   static from(handle: Handle): RLock {
-    adopted = layout.open(handle);
-    return new RLock();
+    return rebuild.with(layout.open(handle), () => new RLock());
   }
 
   /**

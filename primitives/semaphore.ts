@@ -1,5 +1,12 @@
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
-import { type Handle, Layout, pinned, registerKind, track } from "./_handle.ts";
+import {
+  type Handle,
+  Layout,
+  pinned,
+  Rebuild,
+  registerKind,
+  track,
+} from "./_handle.ts";
 import { checkInteger, parseWait, type WaitOptions } from "./_options.ts";
 import { guard } from "./_guard.ts";
 import { timeoutError } from "./_timeout.ts";
@@ -13,7 +20,7 @@ const MAX_VALUE = 0x7fffffff;
 
 const semaphoreLayout = new Layout("Semaphore", 0x53454d41, WORDS);
 const boundedLayout = new Layout("BoundedSemaphore", 0x42534d41, WORDS);
-let adopted: Int32Array | undefined;
+const rebuild = new Rebuild<Int32Array>();
 
 /**
  * A counting semaphore shared by the main thread and any number of Workers,
@@ -66,8 +73,7 @@ export class Semaphore {
    */
   constructor(value?: number) {
     if (value === undefined) value = 1;
-    const opened = adopted;
-    adopted = undefined;
+    const opened = rebuild.take();
     this.#words = opened ?? this.#create(value);
     track(this, this.#words, opened !== undefined, this.#layout().kind);
   }
@@ -103,8 +109,7 @@ export class Semaphore {
    * ```
    */
   static from(handle: Handle): Semaphore {
-    adopted = semaphoreLayout.open(handle);
-    return new Semaphore();
+    return rebuild.with(semaphoreLayout.open(handle), () => new Semaphore());
   }
 
   /**
@@ -379,8 +384,10 @@ export class BoundedSemaphore extends Semaphore {
    * ```
    */
   static override from(handle: Handle): BoundedSemaphore {
-    adopted = boundedLayout.open(handle);
-    return new BoundedSemaphore();
+    return rebuild.with(
+      boundedLayout.open(handle),
+      () => new BoundedSemaphore(),
+    );
   }
 }
 

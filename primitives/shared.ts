@@ -5,6 +5,7 @@ import {
   Layout,
   newTag,
   pinned,
+  Rebuild,
   registerKind,
   revive,
   track,
@@ -412,9 +413,9 @@ const VALUE_BYTE = 16;
 const VALUE_WORDS = 6;
 const valueLayout = new Layout("Value", 0x56414c55, VALUE_WORDS);
 
-let adoptedValue:
-  | { words: Int32Array; info: TypeInfo; lock: Lock | RLock | undefined }
-  | undefined;
+const rebuildValue = new Rebuild<
+  { words: Int32Array; info: TypeInfo; lock: Lock | RLock | undefined }
+>();
 
 /**
  * One number in shared memory, seen by the main thread and any number of
@@ -517,8 +518,7 @@ export class Value<T extends ValueType = ValueType> {
   constructor(type: T, initial?: ElementOf<T>, options?: SharedOptions) {
     // Take what from() opened first, so that a bad argument cannot leave it
     // for the next constructor call.
-    const opened = adoptedValue;
-    adoptedValue = undefined;
+    const opened = rebuildValue.take();
     let info: TypeInfo;
     if (opened) {
       ({ words: this.#words, info, lock: this.#lock } = opened);
@@ -591,8 +591,10 @@ export class Value<T extends ValueType = ValueType> {
     }
     const lock = lockOf(where, "Value", handle, flags === 1);
     valueLayout.checkParts(words, handle);
-    adoptedValue = { words, info, lock };
-    return new Value(info.name as T);
+    return rebuildValue.with(
+      { words, info, lock },
+      () => new Value(info.name as T),
+    );
   }
 
   /**
@@ -953,14 +955,12 @@ const LENGTH = 2;
 const ARRAY_FLAGS = 3;
 const arrayLayout = new Layout("SharedArray", 0x53415252, 4);
 
-let adoptedArray:
-  | {
-    words: Int32Array;
-    info: TypeInfo;
-    data: SharedArrayBuffer;
-    lock: Lock | RLock | undefined;
-  }
-  | undefined;
+const rebuildArray = new Rebuild<{
+  words: Int32Array;
+  info: TypeInfo;
+  data: SharedArrayBuffer;
+  lock: Lock | RLock | undefined;
+}>();
 
 /**
  * A fixed-length array of numbers in shared memory, seen by the main thread
@@ -1051,8 +1051,7 @@ export class SharedArray<T extends ValueType = ValueType>
     lengthOrValues: number | Iterable<ElementOf<T>>,
     options?: SharedOptions,
   ) {
-    const opened = adoptedArray;
-    adoptedArray = undefined;
+    const opened = rebuildArray.take();
     if (opened) {
       ({ words: this.#words, data: this.#data, lock: this.#lock } = opened);
       track(this, this.#words, true, "SharedArray");
@@ -1156,8 +1155,10 @@ export class SharedArray<T extends ValueType = ValueType>
     arrayLayout.checkOwn(words, [tagOf(data, bytes)], "'data'");
     const lock = lockOf(where, "SharedArray", handle, flags === 1);
     arrayLayout.checkParts(words, handle);
-    adoptedArray = { words, info, data, lock };
-    return new SharedArray(info.name as T, 0);
+    return rebuildArray.with(
+      { words, info, data, lock },
+      () => new SharedArray(info.name as T, 0),
+    );
   }
 
   /**
