@@ -34,5 +34,6 @@ export * from "./event.ts";
 export * from "./condition.ts";
 export * from "./barrier.ts";
 export * from "./queue.ts";
-export * from "./shared.ts";
+export * from "./value.ts";
+export * from "./shared_array.ts";
 export * from "./pipe.ts";

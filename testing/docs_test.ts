@@ -20,7 +20,7 @@ Deno.test("docs: deno doc shows Thread's name and daemon, and Value's value", as
   const thread = await rendered("../pools/thread.ts");
   ok(/^ {2}name: string$/m.test(thread), "Thread.name is missing");
   ok(/^ {2}daemon: boolean$/m.test(thread), "Thread.daemon is missing");
-  const shared = await rendered("../primitives/shared.ts");
+  const shared = await rendered("../primitives/value.ts");
   ok(/^ {2}value: ElementOf<T>$/m.test(shared), "Value.value is missing");
 });
 

@@ -15,12 +15,8 @@ import { Barrier } from "./barrier.ts";
 import { Event } from "./event.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
-import {
-  type ElementOf,
-  SharedArray,
-  Value,
-  type ValueType,
-} from "./shared.ts";
+import { type ElementOf, Value, type ValueType } from "./value.ts";
+import { SharedArray } from "./shared_array.ts";
 import { handled, startWorkers, within } from "../testing/workers.ts";
 
 // Edge values of every type: the limits, negative zero, NaN and infinities.
