@@ -2,7 +2,7 @@
 // binary heap by priority. Items stay as they are (no encoding: nothing
 // leaves the event loop).
 
-import { priorityOf } from "../primitives/_options.ts";
+import { priorityOf } from "../internal/options.ts";
 
 /** The items of one queue, in the order `pop` takes them. */
 export interface Store<T> {

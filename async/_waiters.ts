@@ -9,7 +9,7 @@
 // each leaving path detaches the other two, so a waiter is settled exactly
 // once: either granted, or timed out, or aborted.
 
-import { MAX_DELAY } from "../primitives/_timers.ts";
+import { MAX_DELAY } from "../internal/timers.ts";
 
 /** A settled promise to hand back from fast paths without allocating. */
 export const TRUE: Promise<boolean> = Promise.resolve(true);

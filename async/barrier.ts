@@ -6,7 +6,7 @@ import {
   parseWait,
   quote,
   type WaitOptions,
-} from "../primitives/_options.ts";
+} from "../internal/options.ts";
 import { WaiterList } from "./_waiters.ts";
 
 /** Options of {@linkcode Barrier}'s constructor. */

@@ -4,9 +4,9 @@ import {
   parseWait,
   quote,
   type WaitOptions,
-} from "../primitives/_options.ts";
-import { guard } from "../primitives/_guard.ts";
-import { timeoutError } from "../primitives/_timeout.ts";
+} from "../internal/options.ts";
+import { guard } from "../internal/guard.ts";
+import { timeoutError } from "../internal/timeout_error.ts";
 import { Lock } from "./lock.ts";
 import { msOf, WaiterList } from "./_waiters.ts";
 

@@ -1,4 +1,4 @@
-import { parseWait, type WaitOptions } from "../primitives/_options.ts";
+import { parseWait, type WaitOptions } from "../internal/options.ts";
 import { FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { NotHeldError } from "../primitives/errors.ts";
-import { parseWait, type WaitOptions } from "../primitives/_options.ts";
-import { guard } from "../primitives/_guard.ts";
-import { timeoutError } from "../primitives/_timeout.ts";
+import { parseWait, type WaitOptions } from "../internal/options.ts";
+import { guard } from "../internal/guard.ts";
+import { timeoutError } from "../internal/timeout_error.ts";
 import { FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 
 /**

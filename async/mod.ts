@@ -54,7 +54,7 @@
  *
  * @module
  */
-export type { WaitOptions } from "../primitives/_options.ts";
+export type { WaitOptions } from "../internal/options.ts";
 export {
   BrokenBarrierError,
   NotHeldError,

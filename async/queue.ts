@@ -4,7 +4,7 @@ import {
   parseWait,
   shutdownImmediate,
   type WaitOptions,
-} from "../primitives/_options.ts";
+} from "../internal/options.ts";
 import { FifoStore, LifoStore, PriorityStore, type Store } from "./_store.ts";
 import { DONE, FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 

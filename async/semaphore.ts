@@ -2,9 +2,9 @@ import {
   checkInteger,
   parseWait,
   type WaitOptions,
-} from "../primitives/_options.ts";
-import { guard } from "../primitives/_guard.ts";
-import { timeoutError } from "../primitives/_timeout.ts";
+} from "../internal/options.ts";
+import { guard } from "../internal/guard.ts";
+import { timeoutError } from "../internal/timeout_error.ts";
 import { FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
 
 /** The same ceiling as the cross-worker semaphore, whose value is an Int32. */

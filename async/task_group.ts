@@ -1,4 +1,4 @@
-import { checkObject, quote } from "../primitives/_options.ts";
+import { checkObject, quote } from "../internal/options.ts";
 
 /** Options of {@linkcode TaskGroup}'s constructor. */
 export interface TaskGroupOptions {

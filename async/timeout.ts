@@ -1,5 +1,5 @@
-import { deadlineOf, parseWait, quote } from "../primitives/_options.ts";
-import { setLongTimeout } from "../primitives/_timers.ts";
+import { deadlineOf, parseWait, quote } from "../internal/options.ts";
+import { setLongTimeout } from "../internal/timers.ts";
 
 /** Options of {@linkcode timeout} and {@linkcode timeoutAt}. */
 export interface TimeoutOptions {

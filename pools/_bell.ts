@@ -2,7 +2,7 @@
 // response, so that the main thread waits on a single word for any of them.
 // A waiter count lets a worker skip Atomics.notify when nobody sleeps.
 
-import { runAsync, type Steps, wake } from "../primitives/_futex.ts";
+import { runAsync, type Steps, wake } from "../primitives/_internals.ts";
 
 const SEQ = 0;
 const WAITERS = 1;

@@ -20,11 +20,13 @@
 // on until the worker can leave (`_worker.ts`). Only a worker known to be
 // gone has its locks marked abandoned (ARCHITECTURE.md, "Worker deaths").
 
-import { handleOf } from "../primitives/_handle.ts";
-import type { QueueHandle } from "../primitives/_queue_core.ts";
-import { heap } from "../primitives/_heap.ts";
-import { reapThread } from "../primitives/_reap.ts";
-import { type LongTimer, setLongTimeout } from "../primitives/_timers.ts";
+import {
+  handleOf,
+  heap,
+  type QueueHandle,
+  reapThread,
+} from "../primitives/_internals.ts";
+import { type LongTimer, setLongTimeout } from "../internal/timers.ts";
 import { SimpleQueue } from "../primitives/queue.ts";
 import { bellSeq, createBell, SPIN_MS, waitBell } from "./_bell.ts";
 import {

@@ -11,7 +11,7 @@
 // runs elsewhere (built-in and bound functions, classes, getters and
 // setters, methods that use `super`) is a TypeError at submit.
 
-import { quote } from "../primitives/_options.ts";
+import { quote } from "../internal/options.ts";
 
 // deno-lint-ignore ban-types
 const sent = new WeakMap<Function, string>();

@@ -19,7 +19,7 @@
 
 import process from "node:process";
 import { getHeapStatistics } from "node:v8";
-import { releaseAll } from "../primitives/_refs.ts";
+import { releaseAll } from "../primitives/_internals.ts";
 import { INFO_GONE, INFO_OUT_OF_MEMORY } from "./_transport.ts";
 
 /** How often (ms) a worker looks at its heap limit. */

@@ -3,8 +3,7 @@
 // reported on stderr, as Python's `threading.excepthook` does.
 
 import { workerData } from "node:worker_threads";
-import { adoptHeap } from "../primitives/_heap.ts";
-import { adoptIdent } from "../primitives/_thread.ts";
+import { adoptHeap, adoptIdent } from "../primitives/_internals.ts";
 // All of them, so that any primitive among the arguments can be revived.
 import { Event, SimpleQueue } from "../primitives/mod.ts";
 import { setCurrentTask } from "./_current_task.ts";

@@ -11,9 +11,8 @@
 // works for a `file:` entry and for the `https:` one of a JSR package.
 
 import { Worker } from "node:worker_threads";
-import type { Handle } from "../primitives/_handle.ts";
-import type { QueueHandle } from "../primitives/_queue_core.ts";
-import { checkObject, quote } from "../primitives/_options.ts";
+import type { Handle, QueueHandle } from "../primitives/_internals.ts";
+import { checkObject, quote } from "../internal/options.ts";
 
 /**
  * Limits of a worker thread's JavaScript engine, as `node:worker_threads`

@@ -4,7 +4,7 @@
 // structured clone keeps only the built-in error classes and drops the name
 // of a subclass such as `class ParseError extends Error`.
 
-import { handleOf, isHandle, revive } from "../primitives/_handle.ts";
+import { handleOf, isHandle, revive } from "../primitives/_internals.ts";
 
 /** A request: run `target` (an export's name or a function's source). */
 export type Request = [
@@ -71,7 +71,8 @@ const BUILT_IN: Record<string, ErrorConstructor> = {
   URIError,
 };
 
-function isPlain(value: unknown): boolean {
+/** Whether an error's own field is one that travels with it: a scalar. */
+function isScalarField(value: unknown): boolean {
   const type = typeof value;
   return value === null || type === "string" || type === "number" ||
     type === "boolean";
@@ -91,7 +92,7 @@ export function toWire(
   if (known !== undefined) return known;
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(thrown)) {
-    if (key !== "name" && key !== "message" && isPlain(value)) {
+    if (key !== "name" && key !== "message" && isScalarField(value)) {
       fields[key] = value;
     }
   }

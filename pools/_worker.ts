@@ -11,12 +11,15 @@
 // blocks in one of this module's waits.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { encode } from "../primitives/_codec.ts";
-import { adoptHeap, heap } from "../primitives/_heap.ts";
-import { setWaitGuard } from "../primitives/_futex.ts";
+import {
+  adoptHeap,
+  encode,
+  getIdent,
+  heap,
+  setWaitGuard,
+} from "../primitives/_internals.ts";
 // All of them, so that any primitive in a task's arguments can be revived.
 import { SimpleQueue } from "../primitives/mod.ts";
-import { getIdent } from "../primitives/_thread.ts";
 import { ringBell, spinUntil } from "./_bell.ts";
 import { currentTask, isStopped, setCurrentTask } from "./_current_task.ts";
 import { beginLife, end } from "./_life.ts";

@@ -8,11 +8,11 @@
 // observes is not an unhandled rejection: like Python, it keeps its error
 // until someone asks.
 
-import { type LongTimer, setLongTimeout } from "../primitives/_timers.ts";
+import { type LongTimer, setLongTimeout } from "../internal/timers.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
-import { parseWait, quote, type WaitOptions } from "../primitives/_options.ts";
+import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
 
-export type { WaitOptions } from "../primitives/_options.ts";
+export type { WaitOptions } from "../internal/options.ts";
 
 const PENDING = 0;
 const RUNNING = 1;

@@ -1,9 +1,7 @@
-import { heap } from "../primitives/_heap.ts";
+import { heap, reapThread, reserveIdent } from "../primitives/_internals.ts";
 import { SimpleQueue } from "../primitives/queue.ts";
 import { Event } from "../primitives/event.ts";
-import { parseWait, quote, type WaitOptions } from "../primitives/_options.ts";
-import { reserveIdent } from "../primitives/_thread.ts";
-import { reapThread } from "../primitives/_reap.ts";
+import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
 import {
   checkResourceLimits,
   createInfo,

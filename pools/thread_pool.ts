@@ -1,11 +1,11 @@
-import { encode } from "../primitives/_codec.ts";
-import { heap } from "../primitives/_heap.ts";
+import { encode, heap } from "../primitives/_internals.ts";
 import {
+  checkDuration,
   checkInteger,
   checkIterable,
   checkObject,
   quote,
-} from "../primitives/_options.ts";
+} from "../internal/options.ts";
 import { QueueFull } from "../primitives/errors.ts";
 import {
   Engine,
@@ -133,23 +133,11 @@ function positiveOrInfinity(where: string, name: string, value: unknown) {
   return checkInteger(where, name, value, 1);
 }
 
-function duration(where: string, name: string, value: unknown): number {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `${where}: '${name}' must be a number of milliseconds, received ${
-        quote(value)
-      }`,
-    );
-  }
-  if (!(value >= 0)) {
-    throw new RangeError(
-      `${where}: '${name}' must be a non-negative number of milliseconds, received ${value}`,
-    );
-  }
-  return value;
-}
-
-function isPlain(value: unknown): boolean {
+/**
+ * Whether an argument is a number, a string or a boolean: shared memory
+ * carries it as it is, with no need to try encoding it first.
+ */
+function travelsAsIs(value: unknown): boolean {
   const type = typeof value;
   return type === "number" || type === "string" || type === "boolean";
 }
@@ -299,7 +287,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
       );
     }
     this.#maxWorkers = maxWorkers;
-    this.#taskTimeout = duration(
+    this.#taskTimeout = checkDuration(
       where,
       "taskTimeout",
       options?.taskTimeout ?? Infinity,
@@ -309,7 +297,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
       module,
       maxWorkers,
       minWorkers,
-      idleTimeout: duration(
+      idleTimeout: checkDuration(
         where,
         "idleTimeout",
         options?.idleTimeout ?? Infinity,
@@ -379,7 +367,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     }
     const timeout = options?.timeout === undefined
       ? this.#taskTimeout
-      : duration(where, "timeout", options.timeout);
+      : checkDuration(where, "timeout", options.timeout);
     return { timeout, signal };
   }
 
@@ -441,7 +429,7 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
     transfer: ArrayBuffer[],
   ): Message | undefined {
     if (transfer.length === 0) {
-      if (args.every(isPlain)) return undefined;
+      if (args.every(travelsAsIs)) return undefined;
       try {
         encode([0, 0, kind, source, args], heap(), where);
         return undefined;

@@ -23,7 +23,7 @@
 import { Deserializer, Serializer } from "node:v8";
 import { type Handle, handleOf, revive } from "./_handle.ts";
 import { heapById, heapId } from "./_heap.ts";
-import { quote } from "./_options.ts";
+import { quote } from "../internal/options.ts";
 
 /** The payload is PLAIN: this module's binary form of plain data. */
 export const PLAIN = 1;

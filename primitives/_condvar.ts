@@ -17,7 +17,7 @@ import { type Steps, wake } from "./_futex.ts";
 import { type AnyClass, Layout } from "./_handle.ts";
 import { registerReaper } from "./_reap.ts";
 import type { Mutex } from "./_mutex.ts";
-import { checkInteger, checkObject } from "./_options.ts";
+import { checkInteger, checkObject } from "../internal/options.ts";
 import { getIdent } from "./_thread.ts";
 
 const CAPACITY = 1;

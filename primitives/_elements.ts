@@ -10,8 +10,8 @@ import {
   quote,
   type WaitOptions,
   withArticle,
-} from "./_options.ts";
-import { timeoutError } from "./_timeout.ts";
+} from "../internal/options.ts";
+import { timeoutError } from "../internal/timeout_error.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 

@@ -19,7 +19,7 @@ import {
   heapWords,
   SIZE,
 } from "./_heap.ts";
-import { quote, withArticle } from "./_options.ts";
+import { quote, withArticle } from "../internal/options.ts";
 import { generationOf, hold, isLive, pin } from "./_refs.ts";
 
 /**

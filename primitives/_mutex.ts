@@ -10,7 +10,7 @@
 import { AbandonedLockError, NotHeldError } from "./errors.ts";
 import type { AnyClass } from "./_handle.ts";
 import { runAsync, runSync, type Steps, wake } from "./_futex.ts";
-import { parseWait, type WaitOptions } from "./_options.ts";
+import { parseWait, type WaitOptions } from "../internal/options.ts";
 import { getIdent, MAX_THREAD_ID } from "./_thread.ts";
 
 /** Word indices of a mutex layout: [magic, state, count]. */

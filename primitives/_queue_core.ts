@@ -38,7 +38,7 @@ import {
   parseWait,
   priorityOf,
   type WaitOptions,
-} from "./_options.ts";
+} from "../internal/options.ts";
 import {
   allocateStore,
   initStore,

@@ -18,7 +18,7 @@ import {
   parseWait,
   quote,
   type WaitOptions,
-} from "./_options.ts";
+} from "../internal/options.ts";
 import { Condition } from "./condition.ts";
 import { Lock } from "./lock.ts";
 

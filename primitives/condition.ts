@@ -20,9 +20,9 @@ import {
   parseWait,
   quote,
   type WaitOptions,
-} from "./_options.ts";
-import { guard } from "./_guard.ts";
-import { timeoutError } from "./_timeout.ts";
+} from "../internal/options.ts";
+import { guard } from "../internal/guard.ts";
+import { timeoutError } from "../internal/timeout_error.ts";
 import type { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 

@@ -7,7 +7,7 @@ import {
   registerKind,
   track,
 } from "./_handle.ts";
-import { parseWait, type WaitOptions } from "./_options.ts";
+import { parseWait, type WaitOptions } from "../internal/options.ts";
 
 // Words: [magic, state]; state is `generation << 1 | flag`, one word
 // so that set() moves the flag and the generation at once. Waiters sleep on

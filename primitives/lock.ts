@@ -13,9 +13,9 @@ import {
   registerMutexOwner,
 } from "./_mutex.ts";
 import { registerReaper } from "./_reap.ts";
-import type { WaitOptions } from "./_options.ts";
-import { guard } from "./_guard.ts";
-import { timeoutError } from "./_timeout.ts";
+import type { WaitOptions } from "../internal/options.ts";
+import { guard } from "../internal/guard.ts";
+import { timeoutError } from "../internal/timeout_error.ts";
 
 const layout = new Layout("Lock", 0x4c4f434b, MUTEX_WORDS);
 const rebuild = new Rebuild<Int32Array>();

@@ -24,7 +24,7 @@
  * @module
  */
 export type { Handle } from "./_handle.ts";
-export type { WaitOptions } from "./_options.ts";
+export type { WaitOptions } from "../internal/options.ts";
 export { getIdent } from "./_thread.ts";
 export * from "./errors.ts";
 export * from "./lock.ts";

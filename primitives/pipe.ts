@@ -22,7 +22,12 @@ import {
   registerKind,
   track,
 } from "./_handle.ts";
-import { checkObject, parseWait, quote, type WaitOptions } from "./_options.ts";
+import {
+  checkObject,
+  parseWait,
+  quote,
+  type WaitOptions,
+} from "../internal/options.ts";
 import { QUEUE_WORDS, QueueCore, type QueueHandle } from "./_queue_core.ts";
 import { FIFO, type StoredItem } from "./_store.ts";
 

@@ -5,7 +5,7 @@ import {
   Rebuild,
   registerKind,
 } from "./_handle.ts";
-import { shutdownImmediate, type WaitOptions } from "./_options.ts";
+import { shutdownImmediate, type WaitOptions } from "../internal/options.ts";
 import {
   QUEUE_WORDS,
   QueueCore,

@@ -7,9 +7,13 @@ import {
   registerKind,
   track,
 } from "./_handle.ts";
-import { checkInteger, parseWait, type WaitOptions } from "./_options.ts";
-import { guard } from "./_guard.ts";
-import { timeoutError } from "./_timeout.ts";
+import {
+  checkInteger,
+  parseWait,
+  type WaitOptions,
+} from "../internal/options.ts";
+import { guard } from "../internal/guard.ts";
+import { timeoutError } from "../internal/timeout_error.ts";
 
 // Words: [magic, value, sleepers, bound]; bound is -1 when unbounded.
 const VALUE = 1;

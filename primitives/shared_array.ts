@@ -7,7 +7,7 @@ import {
   registerKind,
   track,
 } from "./_handle.ts";
-import { checkInteger, quote, type WaitOptions } from "./_options.ts";
+import { checkInteger, quote, type WaitOptions } from "../internal/options.ts";
 import {
   Cells,
   checkElement,

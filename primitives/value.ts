@@ -6,7 +6,7 @@ import {
   registerKind,
   track,
 } from "./_handle.ts";
-import { quote, type WaitOptions } from "./_options.ts";
+import { quote, type WaitOptions } from "../internal/options.ts";
 import {
   Cells,
   checkDelta,

@@ -72,19 +72,31 @@ export function parseWait(
 /** Checks a timeout in milliseconds and returns its deadline. */
 export function deadlineOf(where: string, timeout: unknown): number {
   if (timeout === undefined || timeout === Infinity) return Infinity;
-  if (typeof timeout !== "number") {
+  return performance.now() + checkDuration(where, "timeout", timeout);
+}
+
+/**
+ * Checks a duration option in milliseconds: a number, 0 or more
+ * (`Infinity` for none).
+ */
+export function checkDuration(
+  where: string,
+  name: string,
+  value: unknown,
+): number {
+  if (typeof value !== "number") {
     throw new TypeError(
-      `${where}: 'timeout' must be a number of milliseconds, received ${
-        quote(timeout)
+      `${where}: '${name}' must be a number of milliseconds, received ${
+        quote(value)
       }`,
     );
   }
-  if (!(timeout >= 0)) {
+  if (!(value >= 0)) {
     throw new RangeError(
-      `${where}: 'timeout' must be a non-negative number of milliseconds, received ${timeout}`,
+      `${where}: '${name}' must be a non-negative number of milliseconds, received ${value}`,
     );
   }
-  return performance.now() + timeout;
+  return value;
 }
 
 /** Checks that a count is an integer in `[min, max]`. */

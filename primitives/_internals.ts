@@ -1,0 +1,15 @@
+// What the pools reach of the primitives' insides, in one place: the heap a
+// worker adopts, thread ids, the futex driver (the pool's doorbell, and the
+// wait guard of a worker whose task was stopped), handles and the codec
+// (what a task's arguments and results travel as), and what happens to a
+// thread's share of the heap when it is gone. Nothing else outside
+// primitives/ imports their private files.
+
+export { encode } from "./_codec.ts";
+export { runAsync, setWaitGuard, type Steps, wake } from "./_futex.ts";
+export { type Handle, handleOf, isHandle, revive } from "./_handle.ts";
+export { adoptHeap, heap } from "./_heap.ts";
+export type { QueueHandle } from "./_queue_core.ts";
+export { reapThread } from "./_reap.ts";
+export { releaseAll } from "./_refs.ts";
+export { adoptIdent, getIdent, reserveIdent } from "./_thread.ts";
