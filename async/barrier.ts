@@ -89,9 +89,9 @@ export class Barrier {
     this.#parties = parties;
     this.#action = action;
     this.#timeout = timeout;
-    this.#waiters = new WaiterList<number>(() => {
+    this.#waiters = new WaiterList<number>((waited) => {
       throw new DOMException(
-        "Timed out waiting on Barrier for the other parties",
+        `Timed out after ${waited} ms waiting on Barrier for the other parties`,
         "TimeoutError",
       );
     });

@@ -370,3 +370,11 @@ Deno.test("async Barrier: a pre-aborted signal or a bad option is refused, and n
   strictEqual(barrier.nWaiting, 0);
   strictEqual(barrier.broken, false);
 });
+
+Deno.test("async Barrier: a wait that times out says how long it waited (milliseconds)", async () => {
+  const barrier = new Barrier(2);
+  await rejects(barrier.wait({ timeout: 3 }), {
+    name: "TimeoutError",
+    message: "Timed out after 3 ms waiting on Barrier for the other parties",
+  });
+});

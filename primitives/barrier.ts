@@ -258,7 +258,7 @@ export class Barrier {
     return this.#core.mutex.acquireSteps(Infinity);
   }
 
-  *#waitSteps(deadline: number): Steps<number> {
+  *#waitSteps(deadline: number, timeout: number): Steps<number> {
     const words = this.#words;
     if (!this.#core.mutex.tryAcquire()) yield* this.#lockSteps();
     try {
@@ -274,7 +274,7 @@ export class Barrier {
         if (index + 1 === Atomics.load(words, PARTIES)) {
           this.#releaseRound();
         } else {
-          yield* this.#waitRound(deadline);
+          yield* this.#waitRound(deadline, timeout);
         }
         return index;
       } finally {
@@ -303,7 +303,7 @@ export class Barrier {
     }
   }
 
-  *#waitRound(deadline: number): Steps<void> {
+  *#waitRound(deadline: number, timeout: number): Steps<void> {
     const words = this.#words;
     const released = () => Atomics.load(words, STATE) !== FILLING;
     let done: boolean;
@@ -315,7 +315,9 @@ export class Barrier {
     }
     if (!done) {
       this.#break();
-      throw new BrokenBarrierError("The barrier broke: a party timed out");
+      throw new BrokenBarrierError(
+        `The barrier broke: a party timed out after waiting ${timeout} ms`,
+      );
     }
     if (Atomics.load(words, STATE) < 0) throw new BrokenBarrierError();
   }
@@ -325,12 +327,14 @@ export class Barrier {
     this.#core.notify(Infinity);
   }
 
+  /** The deadline and signal of a wait, and its timeout (for messages). */
   #deadline(options: WaitOptions | undefined) {
     const parsed = parseWait("Cannot wait on Barrier", options);
+    const timeout = options?.timeout ?? this.#timeout();
     if (options?.timeout === undefined) {
-      parsed.deadline = deadlineOf("Cannot wait on Barrier", this.#timeout());
+      parsed.deadline = deadlineOf("Cannot wait on Barrier", timeout);
     }
-    return parsed;
+    return { ...parsed, timeout };
   }
 
   /**
@@ -359,9 +363,9 @@ export class Barrier {
    */
   wait(options?: WaitOptions): Promise<number> {
     try {
-      const { deadline, signal } = this.#deadline(options);
+      const { deadline, signal, timeout } = this.#deadline(options);
       signal?.throwIfAborted();
-      return runAsync(this.#waitSteps(deadline), signal);
+      return runAsync(this.#waitSteps(deadline, timeout), signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -387,9 +391,9 @@ export class Barrier {
    * ```
    */
   waitSync(options?: WaitOptions): number {
-    const { deadline, signal } = this.#deadline(options);
+    const { deadline, signal, timeout } = this.#deadline(options);
     signal?.throwIfAborted();
-    return runSync(this.#waitSteps(deadline), signal);
+    return runSync(this.#waitSteps(deadline, timeout), signal);
   }
 
   /**

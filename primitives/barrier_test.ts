@@ -541,3 +541,15 @@ Deno.test("Barrier: from() with a bad action leaves no state behind for the next
   strictEqual(fresh.parties, 3);
   notStrictEqual(fresh.handle.byteOffset, shared.handle.byteOffset);
 });
+
+Deno.test("Barrier: a wait that times out says how long it waited (milliseconds)", async () => {
+  const barrier = new Barrier(2);
+  throws(() => barrier.waitSync({ timeout: 1 }), {
+    name: "BrokenBarrierError",
+    message: "The barrier broke: a party timed out after waiting 1 ms",
+  });
+  const defaulted = new Barrier(2, { timeout: 2 });
+  await rejects(defaulted.wait(), {
+    message: "The barrier broke: a party timed out after waiting 2 ms",
+  });
+});
