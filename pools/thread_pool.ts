@@ -665,33 +665,44 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
    * deepStrictEqual(seen, [2, 3, 4]);
    * ```
    */
-  async *imap<T extends Target<M>>(
+  imap<T extends Target<M>>(
     target: T,
     items: Iterable<ArgsOf<M, T>[0]>,
     options?: MapOptions,
   ): AsyncGenerator<ResultOf<M, T>, void, undefined> {
+    // Not an async generator itself: Python's imap checks its input and
+    // sends the tasks at the call, not at the first next().
+    return this.#inOrder(
+      this.#mapChunks(target, items, options),
+    ) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+  }
+
+  async *#inOrder(
+    futures: (Future<unknown[]> | undefined)[],
+  ): AsyncGenerator<unknown, void, undefined> {
+    try {
+      for (let i = 0; i < futures.length; i++) {
+        const results = await futures[i]!;
+        futures[i] = undefined;
+        for (let j = 0; j < results.length; j++) yield takeAt(results, j);
+      }
+    } finally {
+      for (const future of futures) future?.cancel();
+    }
+  }
+
+  /** The chunks of a one-argument map with chunksize 1 by default, sent. */
+  #mapChunks(
+    target: Target<M>,
+    items: Iterable<unknown>,
+    options: MapOptions | undefined,
+  ): Future<unknown[]>[] {
     const argLists = Array.from(
       checkIterable("Cannot map", "items", items),
       (item) => [item],
     );
     const chunksize = this.#chunksize(options, argLists.length, false);
-    const futures: (Future<unknown[]> | undefined)[] = this.#chunks(
-      target,
-      argLists,
-      chunksize,
-      options,
-    );
-    try {
-      for (let i = 0; i < futures.length; i++) {
-        const results = await futures[i]!;
-        futures[i] = undefined;
-        for (let j = 0; j < results.length; j++) {
-          yield takeAt(results, j) as ResultOf<M, T>;
-        }
-      }
-    } finally {
-      for (const future of futures) future?.cancel();
-    }
+    return this.#chunks(target, argLists, chunksize, options);
   }
 
   /**
@@ -717,23 +728,23 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
    * deepStrictEqual(seen.sort((a, b) => a - b), [10, 20, 30]);
    * ```
    */
-  async *imapUnordered<T extends Target<M>>(
+  imapUnordered<T extends Target<M>>(
     target: T,
     items: Iterable<ArgsOf<M, T>[0]>,
     options?: MapOptions,
   ): AsyncGenerator<ResultOf<M, T>, void, undefined> {
-    const argLists = Array.from(
-      checkIterable("Cannot map", "items", items),
-      (item) => [item],
-    );
-    const chunksize = this.#chunksize(options, argLists.length, false);
-    const unfinished = new Set(
-      this.#chunks(target, argLists, chunksize, options),
-    );
-    const count = unfinished.size;
+    return this.#asFinished(
+      this.#mapChunks(target, items, options),
+    ) as AsyncGenerator<ResultOf<M, T>, void, undefined>;
+  }
+
+  async *#asFinished(
+    futures: Future<unknown[]>[],
+  ): AsyncGenerator<unknown, void, undefined> {
+    const unfinished = new Set(futures);
     const ready: Future<unknown[]>[] = [];
     let notify: (() => void) | undefined;
-    for (const future of unfinished) {
+    for (const future of futures) {
       future.addDoneCallback(() => {
         unfinished.delete(future);
         ready.push(future);
@@ -741,14 +752,12 @@ export class ThreadPool<M = Record<string, never>> implements AsyncDisposable {
       });
     }
     try {
-      for (let taken = 0; taken < count; taken++) {
+      for (let taken = 0; taken < futures.length; taken++) {
         while (ready.length === 0) {
           await new Promise<void>((resolve) => notify = resolve);
         }
         const results = await ready.shift()!;
-        for (let j = 0; j < results.length; j++) {
-          yield takeAt(results, j) as ResultOf<M, T>;
-        }
+        for (let j = 0; j < results.length; j++) yield takeAt(results, j);
       }
     } finally {
       for (const future of unfinished) future.cancel();

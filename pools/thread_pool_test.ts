@@ -419,6 +419,21 @@ boundedTest(
 );
 
 boundedTest(
+  "ThreadPool: imap and imapUnordered send their tasks at the call, as Python's do",
+  async () => {
+    await using pool = new ThreadPool({ maxWorkers: 2 });
+    const started = new Event();
+    const ordered = pool.imap((event: Event) => event.set(), [started]);
+    await until(started, "the imap task to start before any next()");
+    const done = new Event();
+    const unordered = pool.imapUnordered((event: Event) => event.set(), [done]);
+    await until(done, "the imapUnordered task to start before any next()");
+    deepStrictEqual(await Array.fromAsync(ordered), [undefined]);
+    deepStrictEqual(await Array.fromAsync(unordered), [undefined]);
+  },
+);
+
+boundedTest(
   "ThreadPool: leaving an imap loop early cancels the tasks not started",
   async () => {
     await using pool = new ThreadPool({ maxWorkers: 1 });
@@ -761,8 +776,9 @@ boundedTest(
         );
       await rejects(pool.map(double, bad as never), quoted);
       await rejects(pool.starmap(double, bad as never), quoted);
-      await rejects(pool.imap(double, bad as never).next(), quoted);
-      await rejects(pool.imapUnordered(double, bad as never).next(), quoted);
+      // At the call, as Python's imap: not at the first next().
+      throws(() => pool.imap(double, bad as never), quoted);
+      throws(() => pool.imapUnordered(double, bad as never), quoted);
     }
     deepStrictEqual(await pool.map(double, new Set([1, 2])), [2, 4]);
   },
@@ -1749,8 +1765,8 @@ boundedTest(
     throws(() => pool.apply("add", [2, 5]), InvalidStateError);
     await rejects(pool.map("double", [1]), InvalidStateError);
     await rejects(pool.starmap("add", [[1, 2]]), InvalidStateError);
-    await rejects(pool.imap("double", [1]).next(), InvalidStateError);
-    await rejects(pool.imapUnordered("double", [1]).next(), InvalidStateError);
+    throws(() => pool.imap("double", [1]), InvalidStateError);
+    throws(() => pool.imapUnordered("double", [1]), InvalidStateError);
     await pool.shutdown(); // again: harmless
   },
 );
