@@ -1,9 +1,9 @@
 // Which task this thread runs now, as the word that says whether its future
-// was aborted or timed out (a claim word, `_wire.ts`): set by a pool's
+// was aborted or timed out (a claim word, `_claim.ts`): set by a pool's
 // worker around each task and by a Thread's worker for its target, read by
 // `taskSignal()` and by the worker when it decides whether to leave.
 
-import { ABORTED } from "./_wire.ts";
+import { ABORTED } from "./_claim.ts";
 
 /** A claim word: a view and the index of the word in it. */
 export interface TaskWord {

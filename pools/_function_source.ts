@@ -16,7 +16,12 @@ import { quote } from "../internal/options.ts";
 // deno-lint-ignore ban-types
 const sent = new WeakMap<Function, string>();
 /** The files that take function tasks: their frames are not the caller. */
-const OWN = ["./_function_source.ts", "./thread_pool.ts", "./thread.ts"].map(
+const OWN = [
+  "./_function_source.ts",
+  "./executor.ts",
+  "./thread_pool.ts",
+  "./thread.ts",
+].map(
   (file) => new URL(file, import.meta.url).href,
 );
 

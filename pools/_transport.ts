@@ -89,7 +89,7 @@ export const INFO_READY = 1;
 export const INFO_RETIRE = 2;
 export const INFO_GONE = 3;
 export const INFO_OUT_OF_MEMORY = 4;
-/** A Thread's target, as a claim word (`_wire.ts`): CLAIMED, or ABORTED. */
+/** A Thread's target, as a claim word (`_claim.ts`): CLAIMED, or ABORTED. */
 export const INFO_TASK = 5;
 const INFO_WORDS = 6;
 
@@ -108,7 +108,7 @@ export interface WorkerData {
   initializer: { target: string; args: unknown[] } | undefined;
   requests: QueueHandle;
   responses: QueueHandle;
-  /** One word per dispatch slot: 0 queued, 1 claimed by the worker, 2 cancelled. */
+  /** The claim words of its line (`_claim.ts`). */
   claims: Int32Array;
   /** The info block (`INFO_*`). */
   info: Int32Array;

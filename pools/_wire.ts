@@ -6,10 +6,13 @@
 
 import { handleOf, isHandle, revive } from "../primitives/_internals.ts";
 
-/** A request: run `target` (an export's name or a function's source). */
+/**
+ * A request: run `target` (an export's name or a function's source). Its
+ * claim word (`_claim.ts`) is the worker's count of requests, so that the
+ * request can be encoded once, before the pool knows which worker takes it.
+ */
 export type Request = [
   id: number,
-  claim: number,
   kind: number,
   target: string,
   args: unknown[] | null,
@@ -27,21 +30,6 @@ export const CHUNK = 1;
 export const BY_MESSAGE = 2;
 /** Tells the worker's loop to end (the pool is shutting down). */
 export const STOP = -1;
-
-/**
- * The states of a claim word, one per place in a worker's line: the pool
- * sends a task QUEUED; the worker takes it (QUEUED -> CLAIMED) or finds
- * that the pool took it back first (QUEUED -> CANCELLED), each with a
- * compare-and-swap, so that a task runs at most once. A running task whose
- * future is aborted or times out is marked so (CLAIMED -> ABORTED or
- * TIMED_OUT): its code can see it (`taskSignal()`), and its worker leaves
- * as soon as the task's code gives control back.
- */
-export const QUEUED = 0;
-export const CLAIMED = 1;
-export const CANCELLED = 2;
-export const ABORTED = 3;
-export const TIMED_OUT = 4;
 
 /** A response: the task's outcome. */
 export type Response = [id: number, status: number, value: unknown];

@@ -32,17 +32,16 @@ import {
 import {
   BY_MESSAGE,
   CHUNK,
-  CLAIMED,
   FAILED,
   fromMessage,
   OK,
-  QUEUED,
   type Request,
   type Response,
   SKIPPED,
   STOP,
   toWire,
 } from "./_wire.ts";
+import { CLAIMED, claimIndex, QUEUED } from "./_claim.ts";
 import {
   INFO_IDENT,
   INFO_READY,
@@ -95,6 +94,8 @@ const taskWords = Array.from(
   data.claims,
   (_, index) => ({ view: data.claims, index }),
 );
+/** Requests taken so far: the n-th uses claim word claimIndex(n). */
+let taken = 0;
 
 const requests = SimpleQueue.from<Request | typeof STOP>(data.requests);
 const responses = SimpleQueue.from<Response>(data.responses);
@@ -187,10 +188,10 @@ function respond(
  * arguments) must be awaited, so that a tiny sync task costs no turn.
  */
 function runRequest(request: Request): Promise<void> | undefined {
-  const [id, , kind, target] = request;
+  const [id, kind, target] = request;
   try {
     if (kind & BY_MESSAGE) return runAwaited(request);
-    const args = request[4] as unknown[];
+    const args = request[3] as unknown[];
     if ((kind & CHUNK) !== 0) return runChunk(id, target, args as unknown[][]);
     const value = run(target, args);
     if (value instanceof Promise) return settle(id, target, value);
@@ -232,7 +233,7 @@ async function runChunk(
 
 /** A request whose arguments come by postMessage. */
 async function runAwaited(request: Request): Promise<void> {
-  const [id, , kind, target] = request;
+  const [id, kind, target] = request;
   try {
     let sent = messageOf(id);
     if (sent instanceof Promise) sent = await sent;
@@ -264,7 +265,8 @@ for (;;) {
     : await requests.get();
   // A retired worker claims nothing more: the pool takes back what it sent.
   if (request === STOP || Atomics.load(data.info, INFO_RETIRE) !== 0) break;
-  const [id, claim, kind] = request;
+  const [id, kind] = request;
+  const claim = claimIndex(taken++);
   // The pool may cancel a task until the worker claims it.
   if (
     Atomics.compareExchange(data.claims, claim, QUEUED, CLAIMED) !== QUEUED

@@ -39,5 +39,6 @@
 export * from "./errors.ts";
 export * from "./future.ts";
 export * from "./thread.ts";
+export * from "./executor.ts";
 export * from "./thread_pool.ts";
 export * from "./task_signal.ts";

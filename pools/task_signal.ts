@@ -1,5 +1,5 @@
 import { currentTask, isStopped, type TaskWord } from "./_current_task.ts";
-import { TIMED_OUT } from "./_wire.ts";
+import { TIMED_OUT } from "./_claim.ts";
 
 /**
  * What a running task reads to learn that its future was aborted or timed

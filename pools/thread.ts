@@ -13,7 +13,7 @@ import {
   type ThreadData,
   type WorkerExit,
 } from "./_transport.ts";
-import { ABORTED, CLAIMED } from "./_wire.ts";
+import { ABORTED, CLAIMED } from "./_claim.ts";
 import { functionSource } from "./_function_source.ts";
 import { InvalidStateError } from "./errors.ts";
 import { prepareMessage } from "./_wire.ts";

@@ -5,11 +5,11 @@
 // thread's share of the heap when it is gone. Nothing else outside
 // primitives/ imports their private files.
 
-export { encode } from "./_codec.ts";
+export { encode, type Encoded } from "./_codec.ts";
 export { runAsync, setWaitGuard, type Steps, wake } from "./_futex.ts";
 export { type Handle, handleOf, isHandle, revive } from "./_handle.ts";
 export { adoptHeap, heap } from "./_heap.ts";
-export type { QueueHandle } from "./_queue_core.ts";
+export { putEncoded, type QueueHandle } from "./_queue_core.ts";
 export { reapThread } from "./_reap.ts";
 export { releaseAll } from "./_refs.ts";
 export { adoptIdent, getIdent, reserveIdent } from "./_thread.ts";

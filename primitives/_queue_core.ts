@@ -102,6 +102,21 @@ export interface QueueOptions {
   maxWaiters?: number;
 }
 
+let coreOfSimpleQueue: ((queue: object) => QueueCore) | undefined;
+
+/** How `putEncoded` reaches a SimpleQueue's core (called once by queue.ts). */
+export function exposeSimpleQueueCore(of: (queue: object) => QueueCore): void {
+  coreOfSimpleQueue = of;
+}
+
+/**
+ * Puts an item encoded beforehand into a SimpleQueue: the pools encode a
+ * request once, at submit, and put it when a worker is free.
+ */
+export function putEncoded(queue: object, encoded: Encoded): void {
+  coreOfSimpleQueue!(queue).putEncodedNowait(encoded);
+}
+
 export class QueueCore {
   readonly kind: string;
   readonly words: Int32Array;
@@ -423,6 +438,21 @@ export class QueueCore {
     const encoded = this.#encode(item);
     if (this.#spinPut(encoded, key, 0)) return;
     runSync(this.putSteps(copyOf(encoded), key, -Infinity));
+  }
+
+  /**
+   * Puts an item encoded beforehand (by `encode`), as putNowait does, for a
+   * queue whose order needs no key (FIFO, LIFO).
+   */
+  putEncodedNowait(encoded: Encoded): void {
+    if (this.#mutex.tryAcquire()) {
+      try {
+        if (this.#putLocked(encoded, 0)) return;
+      } finally {
+        this.#mutex.release();
+      }
+    }
+    runSync(this.putSteps(encoded, 0, -Infinity));
   }
 
   // --- get ----------------------------------------------------------------

@@ -7,6 +7,7 @@ import {
 } from "./_handle.ts";
 import { shutdownImmediate, type WaitOptions } from "../internal/options.ts";
 import {
+  exposeSimpleQueueCore,
   QUEUE_WORDS,
   QueueCore,
   type QueueHandle,
@@ -573,6 +574,7 @@ export class SimpleQueue<T = unknown> {
       SimpleQueue,
       (queue: SimpleQueue) => queue.#core.handle,
     );
+    exposeSimpleQueueCore((queue) => (queue as SimpleQueue).#core);
   }
 
   /**
