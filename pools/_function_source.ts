@@ -20,6 +20,7 @@ const OWN = [
   "./_function_source.ts",
   "./executor.ts",
   "./thread_pool.ts",
+  "./process_pool.ts",
   "./thread.ts",
 ].map(
   (file) => new URL(file, import.meta.url).href,

@@ -24,11 +24,7 @@ import { ringBell, spinUntil } from "./_bell.ts";
 import { currentTask, isStopped, setCurrentTask } from "./_current_task.ts";
 import { beginLife, end } from "./_life.ts";
 import { useWorkerGlobals } from "./_worker_globals.ts";
-import {
-  compileFunction,
-  isFunctionTarget,
-  SCOPE_HINT,
-} from "./_function_source.ts";
+import { TaskTable } from "./_task_table.ts";
 import {
   BY_MESSAGE,
   CHUNK,
@@ -99,10 +95,7 @@ let taken = 0;
 
 const requests = SimpleQueue.from<Request | typeof STOP>(data.requests);
 const responses = SimpleQueue.from<Response>(data.responses);
-const module: Record<string, unknown> = data.module === undefined
-  ? {}
-  : await import(data.module);
-const functions = new Map<string, (...args: unknown[]) => unknown>();
+const tasks = await TaskTable.load(data.module);
 
 function messageOf(id: number): Promise<unknown> | unknown {
   if (messages.has(id)) {
@@ -111,53 +104,6 @@ function messageOf(id: number): Promise<unknown> | unknown {
     return args;
   }
   return new Promise((resolve) => awaiting.set(id, resolve));
-}
-
-function resolve(target: string): (...args: unknown[]) => unknown {
-  let fn = functions.get(target);
-  if (fn !== undefined) return fn;
-  if (Object.hasOwn(module, target)) {
-    fn = module[target] as (...args: unknown[]) => unknown;
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot run task: export ${JSON.stringify(target)} of ${
-          JSON.stringify(data.module)
-        } is not a function`,
-      );
-    }
-  } else if (/^[\w$]+$/.test(target)) {
-    throw new TypeError(
-      `Cannot run task: ${
-        data.module === undefined
-          ? "the pool has no module"
-          : `${JSON.stringify(data.module)} has no export`
-      } named ${JSON.stringify(target)}`,
-    );
-  } else {
-    fn = compileFunction(target);
-  }
-  functions.set(target, fn);
-  return fn;
-}
-
-/** Runs a task; a sync function's result is used as it is, unawaited. */
-function run(target: string, args: unknown[]): unknown {
-  return resolve(target)(...args);
-}
-
-/** Adds the hint of SCOPE_HINT to a function task's ReferenceError. */
-function hinted(error: unknown, target: string): unknown {
-  if (error instanceof ReferenceError && isFunctionTarget(target)) {
-    error.message += SCOPE_HINT;
-  }
-  return error;
-}
-
-/** How a message names a task: its export's name, or its function's. */
-function taskName(target: string): string {
-  if (/^[\w$]+$/.test(target)) return JSON.stringify(target);
-  const name = functions.get(target)?.name;
-  return `function ${name || "(anonymous)"}`;
 }
 
 function respond(
@@ -174,7 +120,11 @@ function respond(
     const what = status === OK ? "the result of" : "what was thrown by";
     let error = original;
     try {
-      encode(value, heap(), `Cannot send ${what} task ${taskName(target)}`);
+      encode(
+        value,
+        heap(),
+        `Cannot send ${what} task ${tasks.nameOf(target)}`,
+      );
     } catch (thrown) {
       error = thrown;
     }
@@ -193,11 +143,11 @@ function runRequest(request: Request): Promise<void> | undefined {
     if (kind & BY_MESSAGE) return runAwaited(request);
     const args = request[3] as unknown[];
     if ((kind & CHUNK) !== 0) return runChunk(id, target, args as unknown[][]);
-    const value = run(target, args);
+    const value = tasks.run(target, args);
     if (value instanceof Promise) return settle(id, target, value);
     respond(id, OK, value, target);
   } catch (error) {
-    respond(id, FAILED, toWire(hinted(error, target)), target);
+    respond(id, FAILED, toWire(tasks.hinted(error, target)), target);
   }
   return undefined;
 }
@@ -210,7 +160,7 @@ async function settle(
   try {
     respond(id, OK, await value, target);
   } catch (error) {
-    respond(id, FAILED, toWire(hinted(error, target)), target);
+    respond(id, FAILED, toWire(tasks.hinted(error, target)), target);
   }
 }
 
@@ -220,14 +170,9 @@ async function runChunk(
   argLists: unknown[][],
 ): Promise<void> {
   try {
-    const results = [];
-    for (const each of argLists) {
-      const result = run(target, each);
-      results.push(result instanceof Promise ? await result : result);
-    }
-    respond(id, OK, results, target);
+    respond(id, OK, await tasks.runEach(target, argLists), target);
   } catch (error) {
-    respond(id, FAILED, toWire(hinted(error, target)), target);
+    respond(id, FAILED, toWire(tasks.hinted(error, target)), target);
   }
 }
 
@@ -241,17 +186,17 @@ async function runAwaited(request: Request): Promise<void> {
     if ((kind & CHUNK) !== 0) {
       return await runChunk(id, target, args as unknown[][]);
     }
-    let value = run(target, args);
+    let value = tasks.run(target, args);
     if (value instanceof Promise) value = await value;
     respond(id, OK, value, target);
   } catch (error) {
-    respond(id, FAILED, toWire(hinted(error, target)), target);
+    respond(id, FAILED, toWire(tasks.hinted(error, target)), target);
   }
 }
 
 if (data.initializer !== undefined) {
   const { target, args } = data.initializer;
-  await run(target, fromMessage(args) as unknown[]);
+  await tasks.run(target, fromMessage(args) as unknown[]);
 }
 Atomics.store(data.info, INFO_READY, 1);
 // Messages posted before a worker listens are lost (Deno 2.9.6): the pool

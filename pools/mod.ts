@@ -41,4 +41,5 @@ export * from "./future.ts";
 export * from "./thread.ts";
 export * from "./executor.ts";
 export * from "./thread_pool.ts";
+export * from "./process_pool.ts";
 export * from "./task_signal.ts";

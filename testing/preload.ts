@@ -1,8 +1,10 @@
-// Preloaded by `deno task test`: fails any test that leaves a Worker alive.
-// A Web Worker counts as alive from its construction until `terminate()`; a
+// Preloaded by `deno task test`: fails any test that leaves a Worker or a
+// child process alive. A child process counts as alive from its start until
+// its pool has seen it exit. A Web Worker counts as alive from its construction until `terminate()`; a
 // pool's or Thread's worker (`node:worker_threads`) until its `exit` event.
 
 import { liveWorkers } from "../pools/_transport.ts";
+import { liveProcesses } from "../pools/_children.ts";
 
 const live = new Set<Worker>();
 const NativeWorker = globalThis.Worker;
@@ -22,6 +24,13 @@ class TrackedWorker extends NativeWorker {
 globalThis.Worker = TrackedWorker;
 
 Deno.test.afterEach(async () => {
+  const processes = [...liveProcesses()];
+  for (const child of processes) child.kill("SIGKILL");
+  if (processes.length > 0) {
+    throw new Error(
+      `${processes.length} process(es) outlived the test that started them`,
+    );
+  }
   const threads = [...liveWorkers()];
   const count = live.size + threads.length;
   if (count === 0) return;

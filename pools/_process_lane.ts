@@ -1,0 +1,303 @@
+// The process lane: one worker of a ProcessPool is a child `deno run` of
+// `_process_worker.ts`, talked to over its stdin and stderr
+// (`_process_wire.ts`). The child runs its requests strictly in order, one
+// at a time, so the parent knows without asking which one may be running:
+// the first it has not answered. A request behind it cannot be taken back
+// while the child lives (Python's ProcessPoolExecutor cannot cancel a call
+// it has queued to a process either); once the child has ended, every one
+// it had not reached can. A running request that is stopped ends the child
+// (SIGKILL): unlike a thread, a process can be stopped from outside.
+//
+// The child's stdout is the program's; what it writes to stderr besides our
+// chunks is passed on to the parent's stderr as it comes. An idle pool does
+// not keep the program alive (the child is unref'd), a pool with tasks in
+// flight does.
+
+import { liveProcesses, track } from "./_children.ts";
+import {
+  ANSWER,
+  ChunkParser,
+  decodeMessage,
+  encodeMessage,
+  FAILED_TO_START,
+  newMagic,
+  READY,
+  SKIP,
+} from "./_process_wire.ts";
+import type { Lane, LaneEvents, LaneKind, TaskRequest } from "./_lane.ts";
+import { fromWire, type Response } from "./_wire.ts";
+
+export { liveProcesses };
+
+const WORKER_URL = new URL("./_process_worker.ts", import.meta.url).href;
+
+/** How long a child's stderr may stay open after it exited (a grandchild holds it). */
+const OUTPUT_GRACE_MS = 100;
+/** How much of a child's own stderr output is kept, to say why it ended. */
+const KEPT_OUTPUT = 8192;
+
+/** Signal numbers (Linux), for exit codes as Python gives them: minus the signal. */
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/** A child's exit code: its own, or minus the number of the signal that killed it. */
+export function exitCodeOf(status: Deno.CommandStatus): number {
+  if (status.signal === null) return status.code;
+  return -(SIGNALS[status.signal] ?? status.code - 128);
+}
+
+/** What a pool's children start with. */
+export interface ProcessLaneSetup {
+  module: string | undefined;
+  initializer: { target: string; args: unknown[] } | undefined;
+  /** The `deno run` flags that give the child its permissions. */
+  flags: string[];
+}
+
+export class ProcessLanes implements LaneKind<Uint8Array> {
+  readonly noun = "process";
+  readonly #setup: ProcessLaneSetup;
+
+  constructor(setup: ProcessLaneSetup) {
+    this.#setup = setup;
+  }
+
+  prepare(
+    where: string,
+    request: TaskRequest,
+    transfer: ArrayBuffer[],
+  ): Uint8Array {
+    if (transfer.length > 0) {
+      throw new TypeError(
+        `${where}: 'transfer' cannot hand buffers to another process; pass them as arguments, which are copied`,
+      );
+    }
+    const { id, kind, target, args } = request;
+    return encodeMessage([id, kind, target, args], where);
+  }
+
+  resendable(): boolean {
+    return true;
+  }
+
+  start(events: LaneEvents): ProcessLane {
+    return new ProcessLane(this.#setup, events);
+  }
+}
+
+class ProcessLane implements Lane<Uint8Array> {
+  readonly #events: LaneEvents;
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #magic = newMagic();
+  /** Ids sent and not answered, in the order the child runs them. */
+  #line: number[] = [];
+  #lineHead = 0;
+  #outbox: Uint8Array[] = [];
+  #ready = false;
+  #alive = true;
+  #inputClosed = false;
+  /** The child's own stderr output, its last KEPT_OUTPUT bytes. */
+  #output = "";
+  #failure: unknown;
+  #referenced = false;
+  readonly #untrack: () => void;
+
+  constructor(setup: ProcessLaneSetup, events: LaneEvents) {
+    this.#events = events;
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-prompt", ...setup.flags, WORKER_URL],
+      stdin: "piped",
+      stdout: "inherit",
+      stderr: "piped",
+    }).spawn();
+    this.#child.unref();
+    this.#untrack = track(this.#child);
+    this.#writer = this.#child.stdin.getWriter();
+    this.#writer.closed.catch(() => {}); // a child that died: its exit says so
+    this.#outbox.push(encodeMessage({
+      module: setup.module,
+      initializer: setup.initializer,
+      magic: [...this.#magic],
+    }, "Cannot start a process"));
+    this.#flush();
+    void this.#run();
+  }
+
+  send(id: number, payload: Uint8Array): void {
+    this.#line.push(id);
+    this.#outbox.push(payload);
+    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
+    this.#ref(true);
+  }
+
+  #flush(): void {
+    if (this.#outbox.length === 0 || this.#inputClosed) return;
+    const messages = this.#outbox;
+    this.#outbox = [];
+    let bytes = messages[0]!;
+    if (messages.length > 1) {
+      let length = 0;
+      for (const message of messages) length += message.length;
+      bytes = new Uint8Array(length);
+      let at = 0;
+      for (const message of messages) {
+        bytes.set(message, at);
+        at += message.length;
+      }
+    }
+    this.#writer.write(bytes).catch(() => {});
+  }
+
+  /** Keeps the program alive while the child has work or is ending. */
+  #ref(on: boolean): void {
+    if (on === this.#referenced || !this.#alive) return;
+    this.#referenced = on;
+    if (on) this.#child.ref();
+    else this.#child.unref();
+  }
+
+  /** The first request not answered: the one the child may be running. */
+  #head(): number | undefined {
+    return this.#line[this.#lineHead];
+  }
+
+  takeBack(id: number): boolean {
+    if (this.#alive) return false;
+    if (this.#ready && id === this.#head()) return false;
+    return this.#line.indexOf(id, this.#lineHead) >= 0;
+  }
+
+  stop(id: number): boolean {
+    if (this.#ready && id === this.#head()) {
+      this.#kill();
+      return true;
+    }
+    // Not started: the child skips it when it gets there.
+    this.#outbox.push(encodeMessage([id, SKIP], ""));
+    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
+    return false;
+  }
+
+  end(): void {
+    if (this.#inputClosed) return;
+    this.#flush();
+    this.#inputClosed = true;
+    this.#ref(true);
+    this.#writer.close().catch(() => {});
+  }
+
+  close(): void {
+    this.end();
+  }
+
+  terminate(): void {
+    this.#kill();
+  }
+
+  #kill(): void {
+    if (!this.#alive) return;
+    this.#ref(true);
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // It has just exited.
+    }
+  }
+
+  async #run(): Promise<void> {
+    const decoder = new TextDecoder();
+    const parser = new ChunkParser(this.#magic, (bytes) => {
+      Deno.stderr.writeSync(bytes);
+      this.#output = (this.#output + decoder.decode(bytes, { stream: true }))
+        .slice(-KEPT_OUTPUT);
+    });
+    const reader = this.#child.stderr.getReader({ mode: "byob" });
+    const status = this.#child.status;
+    let exited = false;
+    status.then(() => exited = true, () => exited = true);
+    let buffer = new ArrayBuffer(65536);
+    for (;;) {
+      let result;
+      try {
+        const read = reader.read(new Uint8Array(buffer));
+        result = exited ? await Promise.race([read, graceOver()]) : await read;
+      } catch {
+        break; // the pipe broke: the child is gone, its status says how
+      }
+      if (result === undefined || result.done) break;
+      buffer = result.value.buffer as ArrayBuffer;
+      parser.push(result.value);
+      this.#receive(parser);
+    }
+    parser.flush();
+    reader.cancel().catch(() => {});
+    const code = exitCodeOf(await status);
+    this.#alive = false;
+    this.#untrack();
+    this.#events.exited({
+      code,
+      error: this.#failure ?? this.#uncaught(),
+      why: /out of memory/i.test(this.#output) ? ": it ran out of memory" : "",
+      ready: this.#ready,
+    });
+  }
+
+  #receive(parser: ChunkParser): void {
+    for (
+      let body = parser.messages.next();
+      body !== undefined;
+      body = parser.messages.next()
+    ) {
+      const type = body[0];
+      if (type === ANSWER) {
+        const [id, status, value] = decodeMessage(body.subarray(5)) as Response;
+        if (this.#head() === id) this.#lineHead++;
+        else {
+          const at = this.#line.indexOf(id, this.#lineHead);
+          if (at >= 0) this.#line.splice(at, 1);
+        }
+        if (this.#lineHead === this.#line.length) {
+          this.#line = [];
+          this.#lineHead = 0;
+          if (!this.#inputClosed) this.#ref(false);
+        }
+        this.#events.answered(id, status, value);
+      } else if (type === READY) {
+        this.#ready = true;
+        this.#events.ready();
+      } else if (type === FAILED_TO_START) {
+        this.#failure = fromWire(decodeMessage(body.subarray(5)));
+      }
+    }
+  }
+
+  /** The uncaught error Deno reported on the child's stderr, if any. */
+  #uncaught(): Error | undefined {
+    // deno-lint-ignore no-control-regex
+    const text = this.#output.replace(/\x1b\[[0-9;]*m/g, "");
+    const match = /error: (Uncaught.*)/.exec(text);
+    return match === null ? undefined : new Error(match[1]);
+  }
+}
+
+function graceOver(): Promise<undefined> {
+  return new Promise((resolve) =>
+    setTimeout(() => resolve(undefined), OUTPUT_GRACE_MS)
+  );
+}

@@ -1,0 +1,179 @@
+// The loop of a process pool's child (`deno run` of this file, started by
+// `_process_lane.ts`): read the setup from stdin, load the module, run the
+// initializer, then run requests strictly in the order they come, one at a
+// time, and answer each on stderr (`_process_wire.ts`). It blocks in a
+// synchronous read only when it has nothing to do, which is what makes a
+// round trip cost tens of microseconds and not hundreds; answers wait at
+// most ANSWER_DELAY_MS to go out together. End of input (the pool shuts
+// down, retires this child, or is gone) ends the child.
+
+import { encode, heap } from "../primitives/_internals.ts";
+import { TaskTable } from "./_task_table.ts";
+import {
+  ANSWER,
+  chunks,
+  decodeMessage,
+  encodeMessage,
+  FAILED_TO_START,
+  MessageReader,
+  type ProcessSetup,
+  READY,
+  SKIP,
+  typed,
+} from "./_process_wire.ts";
+import { CHUNK, FAILED, OK, type Request, SKIPPED, toWire } from "./_wire.ts";
+
+/** How long an answer may wait for others to go out with it. */
+const ANSWER_DELAY_MS = 0.05;
+
+const stdin = Deno.stdin;
+const readInput = stdin.readSync.bind(stdin);
+// The pool's messages are not the task's to read: stdin ends at once for it.
+for (const name of ["read", "readSync"] as const) {
+  Object.defineProperty(stdin, name, {
+    value: name === "read" ? () => Promise.resolve(null) : () => null,
+  });
+}
+
+let outbox: Uint8Array[] = [];
+let outboxBytes = 0;
+/** When the oldest answer in the outbox was made (performance.now()). */
+let oldest = 0;
+let magic = new Uint8Array(0);
+
+const input = new MessageReader();
+let inputEnded = false;
+
+/** The next message, reading (and blocking) for it if `wait`. */
+function nextMessage(wait: boolean): unknown {
+  for (;;) {
+    const body = input.next();
+    if (body !== undefined) return decodeMessage(body);
+    if (inputEnded || !wait) return undefined;
+    flush();
+    const room = input.room();
+    const count = readInput(room);
+    if (count === null || count === 0) {
+      inputEnded = true;
+      return undefined;
+    }
+    input.wrote(count);
+  }
+}
+
+const setup = nextMessage(true) as ProcessSetup | undefined;
+if (setup === undefined) Deno.exit(0);
+magic = new Uint8Array(setup.magic);
+
+function send(message: Uint8Array): void {
+  if (outbox.length === 0) oldest = performance.now();
+  outbox.push(message);
+  outboxBytes += message.length;
+}
+
+function flush(): void {
+  if (outbox.length === 0) return;
+  const bytes = outbox.length === 1 ? outbox[0]! : new Uint8Array(outboxBytes);
+  if (outbox.length > 1) {
+    let at = 0;
+    for (const message of outbox) {
+      bytes.set(message, at);
+      at += message.length;
+    }
+  }
+  outbox = [];
+  outboxBytes = 0;
+  for (const chunk of chunks(magic, bytes)) Deno.stderr.writeSync(chunk);
+}
+
+let tasks: TaskTable;
+try {
+  tasks = await TaskTable.load(setup.module);
+  if (setup.initializer !== undefined) {
+    const { target, args } = setup.initializer;
+    await tasks.run(target, args);
+  }
+} catch (error) {
+  send(typed(FAILED_TO_START, failure(error)));
+  flush();
+  Deno.exit(1);
+}
+send(typed(READY));
+flush();
+
+/** An error's parts, as a message payload; what cannot be encoded, as text. */
+function failure(error: unknown): Uint8Array {
+  try {
+    return encodeMessage(toWire(error), "Cannot send the error");
+  } catch {
+    return encodeMessage(toWire(new Error(String(error))), "");
+  }
+}
+
+function answer(id: number, status: number, value: unknown, target: string) {
+  try {
+    send(typed(ANSWER, encodeMessage([id, status, value], "")));
+  } catch {
+    // What it returned or threw cannot cross (a function, a symbol): fail
+    // the task with an error that says so, and which task it was.
+    const what = status === OK ? "the result of" : "what was thrown by";
+    let error: unknown;
+    try {
+      encode(value, heap(), `Cannot send ${what} task ${tasks.nameOf(target)}`);
+      error = new TypeError(
+        `Cannot send ${what} task ${
+          tasks.nameOf(target)
+        }: the primitives of this module cannot be sent to another process yet`,
+      );
+    } catch (thrown) {
+      error = thrown;
+    }
+    send(typed(ANSWER, encodeMessage([id, FAILED, toWire(error)], "")));
+  }
+}
+
+/** Requests read and not yet run, and the ids the pool asked to skip. */
+const waiting: Request[] = [];
+const skipped = new Set<number>();
+
+/** Takes in every message already read, without blocking. */
+function takeIn(wait: boolean): void {
+  for (;;) {
+    const message = nextMessage(wait && waiting.length === 0) as
+      | Request
+      | [number, number]
+      | undefined;
+    if (message === undefined) return;
+    if (message[1] === SKIP) skipped.add(message[0]);
+    else waiting.push(message as Request);
+  }
+}
+
+for (;;) {
+  takeIn(true);
+  const request = waiting.shift();
+  if (request === undefined) break;
+  const [id, kind, target, args] = request;
+  if (skipped.delete(id)) {
+    answer(id, SKIPPED, undefined, target);
+    continue;
+  }
+  if (outbox.length > 0 && performance.now() - oldest > ANSWER_DELAY_MS) {
+    flush();
+  }
+  try {
+    let value = (kind & CHUNK) !== 0
+      ? tasks.runEach(target, args as unknown[][])
+      : tasks.run(target, args as unknown[]);
+    if (value instanceof Promise) {
+      // While it runs, the answers before it should not wait.
+      flush();
+      value = await value;
+    }
+    answer(id, OK, value, target);
+  } catch (error) {
+    answer(id, FAILED, toWire(tasks.hinted(error, target)), target);
+  }
+}
+flush();
+Deno.exit(0);
