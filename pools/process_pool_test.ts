@@ -301,3 +301,91 @@ Deno.test("ProcessPool: shutdown with cancelFutures cancels what has not started
   ok(futures.some((future) => future.cancelled));
   strictEqual(liveProcesses().size, 0);
 });
+
+/** Runs a scenario of testdata/process_program.ts, bounded. */
+async function runScenario(scenario: string) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-run",
+      new URL("./testdata/process_program.ts", import.meta.url).pathname,
+      scenario,
+    ],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
+  const decoder = new TextDecoder();
+  const stdout = decoder.decode(output.stdout);
+  return { code: output.code, stdout, stderr: decoder.decode(output.stderr) };
+}
+
+/**
+ * The pids a scenario printed last, which must all be gone (a killed
+ * process lingers until its new parent reaps it: bounded, not timed).
+ */
+async function assertAllGone(stdout: string): Promise<void> {
+  const lines = stdout.trim().split("\n");
+  const pids = JSON.parse(lines[lines.length - 1]!) as number[];
+  strictEqual(pids.length, 2);
+  const alive = (pid: number) => {
+    try {
+      Deno.kill(pid, "SIGCONT");
+      return true;
+    } catch (error) {
+      ok(error instanceof Deno.errors.NotFound, String(error));
+      return false;
+    }
+  };
+  const deadline = Date.now() + 10_000;
+  while (pids.some(alive) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  deepStrictEqual(pids.filter(alive), []);
+}
+
+Deno.test("ProcessPool: an idle pool does not keep the program alive, and its processes end with it", async () => {
+  const { code, stdout, stderr } = await runScenario("idle");
+  strictEqual(code, 0, stderr);
+  ok(stdout.startsWith("idle\n"), stdout);
+  await assertAllGone(stdout);
+});
+
+Deno.test("ProcessPool: tasks in flight keep the program alive until they are done", async () => {
+  const { code, stdout, stderr } = await runScenario("no-shutdown");
+  strictEqual(code, 0, stderr);
+  strictEqual(stdout, "slept 30\nslept 60\nslept 90\n");
+});
+
+Deno.test("ProcessPool: what a task prints goes to the program's stdout and stderr", async () => {
+  const { code, stdout, stderr } = await runScenario("output");
+  strictEqual(code, 0, stderr);
+  strictEqual(stdout, "to stdout\nparent done\n");
+  strictEqual(stderr, "to stderr\n");
+});
+
+Deno.test("ProcessPool: a program that exits or throws while its processes compute kills them", async () => {
+  const exited = await runScenario("exit-while-busy");
+  strictEqual(exited.code, 0, exited.stderr);
+  await assertAllGone(exited.stdout);
+  const thrown = await runScenario("throw-while-busy");
+  strictEqual(thrown.code, 1);
+  ok(thrown.stderr.includes("the program failed"), thrown.stderr);
+  await assertAllGone(thrown.stdout);
+});
+
+Deno.test("ProcessPool: the tutorial's Pool(5) with apply, map and imap in a loop (multi-process-pool.py, multi-process-pool-map.py)", async () => {
+  await using pool = tasksPool({ maxWorkers: 5 });
+  // Python's worker_thread_1 sleeps 3 s and returns its argument.
+  const work = (n: number) =>
+    new Promise<number>((resolve) => setTimeout(() => resolve(n), 3));
+  for (let round = 0; round < 10; round++) {
+    strictEqual(await pool.apply(work, [100]), 100);
+    strictEqual(await pool.apply(work, [100]), 100);
+    deepStrictEqual(await pool.map(work, [100, 100, 100]), [100, 100, 100]);
+    const seen = [];
+    for await (const n of pool.imap(work, [100, 100, 100])) seen.push(n);
+    deepStrictEqual(seen, [100, 100, 100]);
+  }
+});
