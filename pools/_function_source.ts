@@ -21,6 +21,7 @@ const OWN = [
   "./executor.ts",
   "./thread_pool.ts",
   "./process_pool.ts",
+  "./process.ts",
   "./thread.ts",
 ].map(
   (file) => new URL(file, import.meta.url).href,

@@ -7,7 +7,7 @@
 import { quote } from "../internal/options.ts";
 
 /** The permissions Deno knows, by their flag's name. */
-const NAMES = [
+const NAMES: readonly PermissionName[] = [
   "read",
   "write",
   "net",
@@ -16,9 +16,19 @@ const NAMES = [
   "run",
   "ffi",
   "import",
-] as const;
+];
 
-type Name = typeof NAMES[number];
+/** The name of a permission, as its `--allow-` flag spells it. */
+export type PermissionName =
+  | "read"
+  | "write"
+  | "net"
+  | "env"
+  | "sys"
+  | "run"
+  | "ffi"
+  | "import";
+type Name = PermissionName;
 
 /**
  * The permissions of child processes: `"inherit"` (the default: each
@@ -31,7 +41,9 @@ type Name = typeof NAMES[number];
 export type ProcessPermissions =
   | "inherit"
   | "none"
-  | { [name in Name]?: boolean | string[] };
+  | {
+    [name in PermissionName]?: boolean | string[];
+  };
 
 function state(name: Name, item?: string): Deno.PermissionState {
   const descriptor = (item === undefined ? { name } : {

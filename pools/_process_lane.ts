@@ -69,9 +69,14 @@ export interface ProcessLaneSetup {
   flags: string[];
 }
 
+let pools = 0;
+
 export class ProcessLanes implements LaneKind<Uint8Array> {
   readonly noun = "process";
   readonly #setup: ProcessLaneSetup;
+  /** Names its processes (what `currentProcess()` says in them). */
+  readonly #prefix = `ProcessPool-${pools++}`;
+  #started = 0;
 
   constructor(setup: ProcessLaneSetup) {
     this.#setup = setup;
@@ -96,7 +101,8 @@ export class ProcessLanes implements LaneKind<Uint8Array> {
   }
 
   start(events: LaneEvents): ProcessLane {
-    return new ProcessLane(this.#setup, events);
+    const name = `${this.#prefix}_${this.#started++}`;
+    return new ProcessLane(this.#setup, name, events);
   }
 }
 
@@ -118,7 +124,7 @@ class ProcessLane implements Lane<Uint8Array> {
   #referenced = false;
   readonly #untrack: () => void;
 
-  constructor(setup: ProcessLaneSetup, events: LaneEvents) {
+  constructor(setup: ProcessLaneSetup, name: string, events: LaneEvents) {
     this.#events = events;
     this.#child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--quiet", "--no-prompt", ...setup.flags, WORKER_URL],
@@ -134,6 +140,7 @@ class ProcessLane implements Lane<Uint8Array> {
       module: setup.module,
       initializer: setup.initializer,
       magic: [...this.#magic],
+      name,
     }, "Cannot start a process"));
     this.#flush();
     void this.#run();

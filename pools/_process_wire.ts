@@ -40,6 +40,8 @@ export interface ProcessSetup {
   readonly initializer: { target: string; args: unknown[] } | undefined;
   /** The magic number of the child's chunks, as 8 bytes. */
   readonly magic: number[];
+  /** What `currentProcess()` says in it. */
+  readonly name: string;
 }
 
 /** The most bytes one write to a pipe carries whole (Linux's PIPE_BUF). */

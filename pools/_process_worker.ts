@@ -9,6 +9,7 @@
 
 import { encode, heap } from "../primitives/_internals.ts";
 import { TaskTable } from "./_task_table.ts";
+import { setProcessName } from "./current.ts";
 import {
   ANSWER,
   chunks,
@@ -64,6 +65,7 @@ function nextMessage(wait: boolean): unknown {
 const setup = nextMessage(true) as ProcessSetup | undefined;
 if (setup === undefined) Deno.exit(0);
 magic = new Uint8Array(setup.magic);
+setProcessName(setup.name);
 
 function send(message: Uint8Array): void {
   if (outbox.length === 0) oldest = performance.now();

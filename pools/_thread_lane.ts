@@ -97,6 +97,8 @@ function travelsAsIs(value: unknown): boolean {
 }
 
 /** The workers of one thread pool, and the loop that collects their answers. */
+let pools = 0;
+
 export class ThreadLanes implements LaneKind<ThreadPayload> {
   readonly noun = "worker";
   readonly #options: ThreadLaneOptions;
@@ -106,9 +108,17 @@ export class ThreadLanes implements LaneKind<ThreadPayload> {
   #inFlight = 0;
   #draining = false;
   #wake: AbortController | undefined;
+  /** Names its workers as Python names a ThreadPoolExecutor's threads. */
+  readonly #prefix = `ThreadPool-${pools++}`;
+  #started = 0;
 
   constructor(options: ThreadLaneOptions) {
     this.#options = options;
+  }
+
+  /** The name of the next worker (what `currentThread()` says in it). */
+  nextName(): string {
+    return `${this.#prefix}_${this.#started++}`;
   }
 
   prepare(
@@ -275,6 +285,7 @@ class ThreadLane implements Lane<ThreadPayload> {
       bell,
     };
     const { worker, exited } = startWorker(ENTRY, this.#data, {
+      name: lanes.nextName(),
       ref: false,
       resourceLimits: options.resourceLimits,
     });

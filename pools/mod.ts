@@ -42,4 +42,6 @@ export * from "./thread.ts";
 export * from "./executor.ts";
 export * from "./thread_pool.ts";
 export * from "./process_pool.ts";
+export * from "./process.ts";
+export * from "./current.ts";
 export * from "./task_signal.ts";

@@ -1,10 +1,14 @@
-import { permissionFlags, type ProcessPermissions } from "./_permissions.ts";
+import {
+  permissionFlags,
+  type PermissionName,
+  type ProcessPermissions,
+} from "./_permissions.ts";
 import { checkResourceLimits, type ResourceLimits } from "./_transport.ts";
 import { ProcessLanes } from "./_process_lane.ts";
 import { encodeMessage } from "./_process_wire.ts";
 import { Executor, type PoolOptions } from "./executor.ts";
 
-export type { ProcessPermissions };
+export type { PermissionName, ProcessPermissions };
 
 /** Options of a {@linkcode ProcessPool}. */
 export interface ProcessPoolOptions extends PoolOptions {

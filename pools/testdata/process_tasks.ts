@@ -1,6 +1,8 @@
 // Task module for pools/process_pool_test.ts: the thread pool's tasks, and
 // those that only mean something in a process of its own.
 
+import { currentProcess, currentThread } from "../current.ts";
+
 export * from "./tasks.ts";
 
 /** The process the task runs in. */
@@ -36,4 +38,14 @@ export function readText(path: string): string {
 /** Whether the task sees the process's stdin as ended (it is the pool's). */
 export function stdinEnded(): boolean {
   return Deno.stdin.readSync(new Uint8Array(8)) === null;
+}
+
+/** Ends the process with 7 if it is named `expected`, else 1. */
+export function exitIfNamed(expected: string): never {
+  Deno.exit(currentProcess().name === expected ? 7 : 1);
+}
+
+/** The names of the process and thread the task runs in. */
+export function names(): [process: string, thread: string] {
+  return [currentProcess().name, currentThread().name];
 }
