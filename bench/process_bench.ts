@@ -1,0 +1,145 @@
+// ProcessPool against Python's ProcessPoolExecutor(2) and Pool(2), in the
+// same run, and against ThreadPool: tiny tasks all at once, one task at a
+// time, map with chunks, CPU-bound 5 ms tasks, and a pool's start.
+//
+//   deno bench --allow-read --allow-run bench/process_bench.ts
+//
+// The Python side (bench/python/process_pool.py) is started once and driven
+// over its stdin; its pools are warm, as ours are (each Deno case keeps one
+// pool for all its iterations, but "start").
+
+import { ProcessPool, ThreadPool } from "../pools/mod.ts";
+import { PythonChild } from "./_python.ts";
+
+const python = new PythonChild(
+  new URL("./python/process_pool.py", import.meta.url),
+);
+const inc = (n: number) => n + 1;
+const spin = (ms: number) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // Busy.
+  }
+  return 1;
+};
+const processes = new ProcessPool({ maxWorkers: 2, minWorkers: 2 });
+const threads = new ThreadPool({ maxWorkers: 2, minWorkers: 2 });
+await processes.submit(inc, 0);
+await threads.submit(inc, 0);
+globalThis.addEventListener("unload", () => {
+  processes.shutdown({ wait: false });
+  threads.shutdown({ wait: false });
+});
+
+function check(what: string, total: number, expected: number): void {
+  if (total !== expected) {
+    throw new Error(`${what}: checksum ${total}, expected ${expected}`);
+  }
+}
+
+async function ask(question: string, expected: number): Promise<void> {
+  const [total] = (await python.ask(question)).split(" ");
+  check(`python3 ${question}`, Number(total), expected);
+}
+
+const sumInc = (n: number) => n * (n + 1) / 2;
+
+async function tiny(pool: ProcessPool | ThreadPool, n: number) {
+  const futures = [];
+  for (let i = 0; i < n; i++) futures.push(pool.submit(inc, i));
+  check(
+    "tiny",
+    (await Promise.all(futures)).reduce((a, b) => a + b, 0),
+    sumInc(n),
+  );
+}
+
+const TINY = 20_000;
+Deno.bench("ProcessPool", {
+  group: "20,000 tiny tasks at once",
+  baseline: true,
+}, () => tiny(processes, TINY));
+Deno.bench(
+  "ThreadPool",
+  { group: "20,000 tiny tasks at once" },
+  () => tiny(threads, TINY),
+);
+Deno.bench("Python ProcessPoolExecutor(2)", {
+  group: "20,000 tiny tasks at once",
+}, () => ask(`tiny ${TINY}`, sumInc(TINY)));
+
+const SEQ = 1000;
+async function sequential(pool: ProcessPool | ThreadPool) {
+  let total = 0;
+  for (let i = 0; i < SEQ; i++) total += await pool.submit(inc, i);
+  check("seq", total, sumInc(SEQ));
+}
+Deno.bench("ProcessPool", {
+  group: "1,000 tasks one at a time",
+  baseline: true,
+}, () => sequential(processes));
+Deno.bench(
+  "ThreadPool",
+  { group: "1,000 tasks one at a time" },
+  () => sequential(threads),
+);
+Deno.bench("Python ProcessPoolExecutor(2)", {
+  group: "1,000 tasks one at a time",
+}, () => ask(`seq ${SEQ}`, sumInc(SEQ)));
+
+const MAP = 200_000;
+const items = Array.from({ length: MAP }, (_, i) => i);
+async function map(pool: ProcessPool | ThreadPool) {
+  const results = await pool.map(inc, items, { chunksize: 1000 });
+  check("map", results.reduce((a, b) => a + b, 0), sumInc(MAP));
+}
+Deno.bench("ProcessPool.map", {
+  group: "map of 200,000 items, chunksize 1000",
+  baseline: true,
+}, () => map(processes));
+Deno.bench(
+  "ThreadPool.map",
+  { group: "map of 200,000 items, chunksize 1000" },
+  () => map(threads),
+);
+Deno.bench("Python Pool(2).map", {
+  group: "map of 200,000 items, chunksize 1000",
+}, () => ask(`map ${MAP} 1000`, sumInc(MAP)));
+
+const CPU = 40;
+async function cpu(pool: ProcessPool | ThreadPool) {
+  const futures = [];
+  for (let i = 0; i < CPU; i++) futures.push(pool.submit(spin, 5));
+  check("cpu", (await Promise.all(futures)).reduce((a, b) => a + b, 0), CPU);
+}
+Deno.bench(
+  "ProcessPool",
+  { group: "40 CPU-bound 5 ms tasks", baseline: true },
+  () => cpu(processes),
+);
+Deno.bench(
+  "ThreadPool",
+  { group: "40 CPU-bound 5 ms tasks" },
+  () => cpu(threads),
+);
+Deno.bench("Python ProcessPoolExecutor(2)", {
+  group: "40 CPU-bound 5 ms tasks",
+}, () => ask(`cpu ${CPU} 5`, CPU));
+
+Deno.bench("ProcessPool start, first result, shutdown", {
+  group: "start",
+  baseline: true,
+  n: 10,
+  warmup: 1,
+}, async () => {
+  const pool = new ProcessPool({ maxWorkers: 1 });
+  await pool.submit(inc, 1);
+  await pool.shutdown();
+});
+Deno.bench("bare deno run of an empty program", {
+  group: "start",
+  n: 10,
+  warmup: 1,
+}, async () => {
+  await new Deno.Command(Deno.execPath(), { args: ["eval", ""] }).output();
+});

@@ -1,0 +1,67 @@
+"""The Python side of the process pool bench (bench/process_bench.ts):
+concurrent.futures.ProcessPoolExecutor(2) and multiprocessing.Pool(2), each
+started once. Per iteration the Deno bench writes one line and this script
+answers "ok <checksum> <elapsed ns>", or "error <why>":
+
+  tiny N        N submits of a no-op, then every result
+  seq N         N submits one at a time, each awaited
+  map N CHUNK   Pool.map of a no-op over N items, chunksize CHUNK
+  cpu N MS      N tasks that each compute for MS milliseconds
+
+Run it alone:  echo "tiny 20000" | python3 bench/python/process_pool.py
+"""
+
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from _driver import serve
+
+
+def inc(n: int) -> int:
+    return n + 1
+
+
+def spin(ms: float) -> int:
+    end = time.perf_counter() + ms / 1000
+    while time.perf_counter() < end:
+        pass
+    return 1
+
+
+def main() -> None:
+    executor = ProcessPoolExecutor(2)
+    pool = multiprocessing.Pool(2)
+    executor.submit(inc, 0).result()
+    pool.apply(inc, (0,))
+
+    def answer(line: str) -> str:
+        words = line.split()
+        start = time.perf_counter_ns()
+        if words[0] == "tiny":
+            n = int(words[1])
+            futures = [executor.submit(inc, i) for i in range(n)]
+            total = sum(f.result() for f in futures)
+        elif words[0] == "seq":
+            total = sum(executor.submit(inc, i).result()
+                        for i in range(int(words[1])))
+        elif words[0] == "map":
+            total = sum(pool.map(inc, range(int(words[1])),
+                                 chunksize=int(words[2])))
+        elif words[0] == "cpu":
+            futures = [executor.submit(spin, float(words[2]))
+                       for _ in range(int(words[1]))]
+            total = sum(f.result() for f in futures)
+        else:
+            return f"error unknown question {line!r}"
+        return f"ok {total} {time.perf_counter_ns() - start}"
+
+    try:
+        serve(answer)
+    finally:
+        pool.terminate()
+        executor.shutdown(cancel_futures=True)
+
+
+if __name__ == "__main__":
+    main()
