@@ -4,7 +4,7 @@
 //
 //   deno bench --allow-read --allow-run bench/process_bench.ts
 //
-// The Python side (bench/python/process_pool.py) is started once and driven
+// Deno.bench awaits only an `async` function. The Python side (bench/python/process_pool.py) is started once and driven
 // over its stdin; its pools are warm, as ours are (each Deno case keeps one
 // pool for all its iterations, but "start").
 
@@ -58,15 +58,17 @@ const TINY = 20_000;
 Deno.bench("ProcessPool", {
   group: "20,000 tiny tasks at once",
   baseline: true,
-}, () => tiny(processes, TINY));
+  n: 10,
+  warmup: 2,
+}, async () => await tiny(processes, TINY));
 Deno.bench(
   "ThreadPool",
-  { group: "20,000 tiny tasks at once" },
-  () => tiny(threads, TINY),
+  { group: "20,000 tiny tasks at once", n: 10, warmup: 2 },
+  async () => await tiny(threads, TINY),
 );
 Deno.bench("Python ProcessPoolExecutor(2)", {
   group: "20,000 tiny tasks at once",
-}, () => ask(`tiny ${TINY}`, sumInc(TINY)));
+}, async () => await ask(`tiny ${TINY}`, sumInc(TINY)));
 
 const SEQ = 1000;
 async function sequential(pool: ProcessPool | ThreadPool) {
@@ -77,15 +79,17 @@ async function sequential(pool: ProcessPool | ThreadPool) {
 Deno.bench("ProcessPool", {
   group: "1,000 tasks one at a time",
   baseline: true,
-}, () => sequential(processes));
+  n: 10,
+  warmup: 2,
+}, async () => await sequential(processes));
 Deno.bench(
   "ThreadPool",
   { group: "1,000 tasks one at a time" },
-  () => sequential(threads),
+  async () => await sequential(threads),
 );
 Deno.bench("Python ProcessPoolExecutor(2)", {
   group: "1,000 tasks one at a time",
-}, () => ask(`seq ${SEQ}`, sumInc(SEQ)));
+}, async () => await ask(`seq ${SEQ}`, sumInc(SEQ)));
 
 const MAP = 200_000;
 const items = Array.from({ length: MAP }, (_, i) => i);
@@ -96,15 +100,17 @@ async function map(pool: ProcessPool | ThreadPool) {
 Deno.bench("ProcessPool.map", {
   group: "map of 200,000 items, chunksize 1000",
   baseline: true,
-}, () => map(processes));
+  n: 10,
+  warmup: 2,
+}, async () => await map(processes));
 Deno.bench(
   "ThreadPool.map",
   { group: "map of 200,000 items, chunksize 1000" },
-  () => map(threads),
+  async () => await map(threads),
 );
 Deno.bench("Python Pool(2).map", {
   group: "map of 200,000 items, chunksize 1000",
-}, () => ask(`map ${MAP} 1000`, sumInc(MAP)));
+}, async () => await ask(`map ${MAP} 1000`, sumInc(MAP)));
 
 const CPU = 40;
 async function cpu(pool: ProcessPool | ThreadPool) {
@@ -115,16 +121,16 @@ async function cpu(pool: ProcessPool | ThreadPool) {
 Deno.bench(
   "ProcessPool",
   { group: "40 CPU-bound 5 ms tasks", baseline: true },
-  () => cpu(processes),
+  async () => await cpu(processes),
 );
 Deno.bench(
   "ThreadPool",
   { group: "40 CPU-bound 5 ms tasks" },
-  () => cpu(threads),
+  async () => await cpu(threads),
 );
 Deno.bench("Python ProcessPoolExecutor(2)", {
   group: "40 CPU-bound 5 ms tasks",
-}, () => ask(`cpu ${CPU} 5`, CPU));
+}, async () => await ask(`cpu ${CPU} 5`, CPU));
 
 Deno.bench("ProcessPool start, first result, shutdown", {
   group: "start",
