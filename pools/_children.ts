@@ -2,7 +2,8 @@
 // that none outlives it: when the program ends (normally, by `Deno.exit`,
 // or by an uncaught error or unhandled rejection that nothing prevented),
 // each one still alive is killed. Tests read `liveProcesses()` to check
-// that they end what they start.
+// that they end what they start. And how a child's end reads as an exit
+// code.
 
 /** A child process as this registry knows it. */
 export interface Child {
@@ -53,4 +54,29 @@ export function track(child: Child): () => void {
   return () => {
     live.delete(child);
   };
+}
+
+/** Signal numbers (Linux), for exit codes as Python gives them: minus the signal. */
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/** A child's exit code: its own, or minus the number of the signal that killed it. */
+export function exitCodeOf(status: Deno.CommandStatus): number {
+  if (status.signal === null) return status.code;
+  return -(SIGNALS[status.signal] ?? status.code - 128);
 }

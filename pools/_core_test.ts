@@ -30,6 +30,8 @@ class FakeLane implements Lane<string> {
   closed = false;
   /** Answers every request as soon as it is sent (after a microtask). */
   autoAnswer: boolean;
+  /** Answers every request inside send(), before it returns. */
+  answerInSend = false;
   /** What stop() answers: whether the lane ends (a process) or not. */
   endsOnStop = true;
 
@@ -42,7 +44,8 @@ class FakeLane implements Lane<string> {
     this.unanswered.push([id, payload]);
     this.sent++;
     this.mostInFlight = Math.max(this.mostInFlight, this.unanswered.length);
-    if (this.autoAnswer) queueMicrotask(() => this.answerAll());
+    if (this.answerInSend) this.answerAll();
+    else if (this.autoAnswer) queueMicrotask(() => this.answerAll());
   }
 
   /** A real worker has started its head once it is ready. */
@@ -106,6 +109,7 @@ class FakeKind implements LaneKind<string> {
   readonly noun = "fake";
   readonly lanes: FakeLane[] = [];
   autoAnswer = false;
+  answerInSend = false;
 
   prepare(_where: string, request: { args: unknown[] }): string {
     return String(request.args[0]);
@@ -117,6 +121,7 @@ class FakeKind implements LaneKind<string> {
 
   start(events: LaneEvents): FakeLane {
     const lane = new FakeLane(events, this.autoAnswer);
+    lane.answerInSend = this.answerInSend;
     this.lanes.push(lane);
     return lane;
   }
@@ -178,6 +183,21 @@ Deno.test("core: the line grows for tiny tasks, up to MAX_DEPTH", async () => {
   const lane = kind.lanes[0]!;
   ok(lane.mostInFlight > 2, `most in flight: ${lane.mostInFlight}`);
   ok(lane.mostInFlight <= MAX_DEPTH);
+});
+
+Deno.test("core: an answer that comes before send() returns settles its task", async () => {
+  const { kind, submit } = setup({ maxWorkers: 2 });
+  kind.answerInSend = true;
+  const futures = [];
+  for (let i = 0; i < 100; i++) futures.push(submit(i));
+  deepStrictEqual(
+    await Promise.all(futures),
+    futures.map((_, i) => String(i)),
+  );
+  for (const lane of kind.lanes) {
+    strictEqual(lane.unanswered.length, 0);
+    lane.terminate();
+  }
 });
 
 Deno.test("core: a worker is retired after maxTasksPerWorker tasks and replaced", async () => {

@@ -22,6 +22,7 @@ const OWN = [
   "./thread_pool.ts",
   "./process_pool.ts",
   "./process.ts",
+  "./_start_options.ts",
   "./thread.ts",
 ].map(
   (file) => new URL(file, import.meta.url).href,

@@ -5,7 +5,7 @@
 // a non-daemon Process keeps the program alive by keeping its keeper ref'd.
 
 import { workerData } from "node:worker_threads";
-import { exitCodeOf } from "./_process_lane.ts";
+import { exitCodeOf } from "./_children.ts";
 import {
   type KeeperData,
   PROCESS_CODE,

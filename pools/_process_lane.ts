@@ -13,10 +13,11 @@
 // not keep the program alive (the child is unref'd), a pool with tasks in
 // flight does.
 
-import { liveProcesses, track } from "./_children.ts";
+import { exitCodeOf, liveProcesses, track } from "./_children.ts";
 import {
   ANSWER,
   ChunkParser,
+  concat,
   decodeMessage,
   encodeMessage,
   FAILED_TO_START,
@@ -35,31 +36,6 @@ const WORKER_URL = new URL("./_process_worker.ts", import.meta.url).href;
 const OUTPUT_GRACE_MS = 100;
 /** How much of a child's own stderr output is kept, to say why it ended. */
 const KEPT_OUTPUT = 8192;
-
-/** Signal numbers (Linux), for exit codes as Python gives them: minus the signal. */
-const SIGNALS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGILL: 4,
-  SIGTRAP: 5,
-  SIGABRT: 6,
-  SIGBUS: 7,
-  SIGFPE: 8,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-
-/** A child's exit code: its own, or minus the number of the signal that killed it. */
-export function exitCodeOf(status: Deno.CommandStatus): number {
-  if (status.signal === null) return status.code;
-  return -(SIGNALS[status.signal] ?? status.code - 128);
-}
 
 /** What a pool's children start with. */
 export interface ProcessLaneSetup {
@@ -148,26 +124,20 @@ class ProcessLane implements Lane<Uint8Array> {
 
   send(id: number, payload: Uint8Array): void {
     this.#line.push(id);
-    this.#outbox.push(payload);
-    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
+    this.#enqueue(payload);
     this.#ref(true);
+  }
+
+  /** Sends a message with the others of this microtask, in one write. */
+  #enqueue(message: Uint8Array): void {
+    this.#outbox.push(message);
+    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
   }
 
   #flush(): void {
     if (this.#outbox.length === 0 || this.#inputClosed) return;
-    const messages = this.#outbox;
+    const bytes = concat(this.#outbox);
     this.#outbox = [];
-    let bytes = messages[0]!;
-    if (messages.length > 1) {
-      let length = 0;
-      for (const message of messages) length += message.length;
-      bytes = new Uint8Array(length);
-      let at = 0;
-      for (const message of messages) {
-        bytes.set(message, at);
-        at += message.length;
-      }
-    }
     this.#writer.write(bytes).catch(() => {});
   }
 
@@ -196,8 +166,7 @@ class ProcessLane implements Lane<Uint8Array> {
       return true;
     }
     // Not started: the child skips it when it gets there.
-    this.#outbox.push(encodeMessage([id, SKIP], ""));
-    if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
+    this.#enqueue(encodeMessage([id, SKIP], ""));
     return false;
   }
 

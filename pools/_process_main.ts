@@ -12,9 +12,7 @@ import { TaskTable } from "./_task_table.ts";
 const input = new MessageReader();
 let body = input.next();
 while (body === undefined) {
-  const count = Deno.stdin.readSync(input.room());
-  if (count === null || count === 0) Deno.exit(1);
-  input.wrote(count);
+  if (!input.fill((into) => Deno.stdin.readSync(into))) Deno.exit(1);
   body = input.next();
 }
 const setup = decodeMessage(body) as ProcessMainSetup;

@@ -18,6 +18,7 @@
 // stderr as it is.
 
 import {
+  CLONE_WITH_PRIMITIVES,
   decode,
   encode,
   type Encoded,
@@ -50,9 +51,6 @@ const MAGIC_BYTES = 8;
 const CHUNK_HEADER = MAGIC_BYTES + 2;
 const CHUNK_DATA = PIPE_BUF - CHUNK_HEADER;
 
-/** A cheap test for the codec's tag of an item with primitives inside. */
-const CLONE_WITH_PRIMITIVES = 3;
-
 /**
  * Encodes a value as one stdin message (or the payload of an ANSWER).
  *
@@ -74,6 +72,20 @@ function framed({ tag, bytes }: Encoded): Uint8Array {
   message[4] = tag;
   message.set(bytes, 5);
   return message;
+}
+
+/** The bytes of several messages, as one buffer for one write. */
+export function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
 }
 
 /** Decodes the body of a message (its tag and bytes, past the length). */
@@ -111,6 +123,17 @@ export class MessageReader {
   /** `count` bytes were read into `room()`. */
   wrote(count: number): void {
     this.#end += count;
+  }
+
+  /**
+   * Reads once with `read` (a `readSync`, which blocks) into the buffer:
+   * false at the end of the input.
+   */
+  fill(read: (into: Uint8Array) => number | null): boolean {
+    const count = read(this.room());
+    if (count === null || count === 0) return false;
+    this.wrote(count);
+    return true;
   }
 
   /** Adds bytes read elsewhere. */

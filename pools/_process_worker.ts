@@ -13,6 +13,7 @@ import { setProcessName } from "./current.ts";
 import {
   ANSWER,
   chunks,
+  concat,
   decodeMessage,
   encodeMessage,
   FAILED_TO_START,
@@ -37,7 +38,6 @@ for (const name of ["read", "readSync"] as const) {
 }
 
 let outbox: Uint8Array[] = [];
-let outboxBytes = 0;
 /** When the oldest answer in the outbox was made (performance.now()). */
 let oldest = 0;
 let magic = new Uint8Array(0);
@@ -52,13 +52,10 @@ function nextMessage(wait: boolean): unknown {
     if (body !== undefined) return decodeMessage(body);
     if (inputEnded || !wait) return undefined;
     flush();
-    const room = input.room();
-    const count = readInput(room);
-    if (count === null || count === 0) {
+    if (!input.fill(readInput)) {
       inputEnded = true;
       return undefined;
     }
-    input.wrote(count);
   }
 }
 
@@ -70,21 +67,12 @@ setProcessName(setup.name);
 function send(message: Uint8Array): void {
   if (outbox.length === 0) oldest = performance.now();
   outbox.push(message);
-  outboxBytes += message.length;
 }
 
 function flush(): void {
   if (outbox.length === 0) return;
-  const bytes = outbox.length === 1 ? outbox[0]! : new Uint8Array(outboxBytes);
-  if (outbox.length > 1) {
-    let at = 0;
-    for (const message of outbox) {
-      bytes.set(message, at);
-      at += message.length;
-    }
-  }
+  const bytes = concat(outbox);
   outbox = [];
-  outboxBytes = 0;
   for (const chunk of chunks(magic, bytes)) Deno.stderr.writeSync(chunk);
 }
 

@@ -9,6 +9,7 @@ import { QueueFull } from "../primitives/errors.ts";
 import { type CoreOptions, ExecutorCore, type TaskSettings } from "./_core.ts";
 import type { LaneKind } from "./_lane.ts";
 import { BrokenPoolError, InvalidStateError } from "./errors.ts";
+import { moduleHref } from "./_start_options.ts";
 import { functionSource } from "./_function_source.ts";
 import type { Future } from "./future.ts";
 import { CALL, CHUNK } from "./_wire.ts";
@@ -197,15 +198,7 @@ export abstract class Executor<M = Record<string, never>>
     let module: string | undefined;
     let options: PoolOptions | undefined;
     if (moduleOrOptions instanceof URL || typeof moduleOrOptions === "string") {
-      try {
-        module = new URL(moduleOrOptions).href;
-      } catch {
-        throw new TypeError(
-          `${where}: 'module' must be an absolute URL, received ${
-            quote(String(moduleOrOptions))
-          }`,
-        );
-      }
+      module = moduleHref(where, "module", moduleOrOptions);
       options = maybeOptions;
     } else {
       options = moduleOrOptions;

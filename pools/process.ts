@@ -1,6 +1,6 @@
-import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
+import { parseWait, type WaitOptions } from "../internal/options.ts";
 import { track } from "./_children.ts";
-import { functionSource } from "./_function_source.ts";
+import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { permissionFlags, type ProcessPermissions } from "./_permissions.ts";
 import {
   type KeeperData,
@@ -99,107 +99,63 @@ export class Process<A extends unknown[] = unknown[]> {
    */
   constructor(options: ProcessOptions<A>) {
     const where = "Cannot create Process";
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `${where}: 'options' must be an object, received ${quote(options)}`,
-      );
-    }
-    const { target, args = [], name, daemon = false } = options;
-    if (!Array.isArray(args)) {
-      throw new TypeError(
-        `${where}: 'args' must be an array, received ${quote(args)}`,
-      );
-    }
-    if (name !== undefined && typeof name !== "string") {
-      throw new TypeError(
-        `${where}: 'name' must be a string, received ${quote(name)}`,
-      );
-    }
-    if (typeof daemon !== "boolean") {
-      throw new TypeError(
-        `${where}: 'daemon' must be a boolean, received ${quote(daemon)}`,
-      );
-    }
-    let module = options.module;
-    let exported: string | undefined;
-    let source: string | undefined;
-    if (typeof target === "function") {
-      source = functionSource(where, target);
-    } else if (typeof target === "string") {
-      exported = target;
-    } else if (typeof target === "object" && target !== null) {
-      ({ module, name: exported } = target);
-    } else {
-      throw new TypeError(
-        `${where}: 'target' must be a function, an export's name or { module, name }, received ${
-          quote(target)
-        }`,
-      );
-    }
-    if (exported !== undefined) {
-      if (typeof exported !== "string" || !/^[\w$]+$/.test(exported)) {
-        throw new TypeError(
-          `${where}: ${quote(exported)} is not the name of an export`,
-        );
-      }
-      if (module === undefined) {
-        throw new TypeError(
-          `${where}: the target ${
-            quote(exported)
-          } names an export, but no 'module' is given`,
-        );
-      }
-      try {
-        this.#module = new URL(module).href;
-      } catch {
-        throw new TypeError(
-          `${where}: 'module' must be an absolute URL, received ${
-            quote(String(module))
-          }`,
-        );
-      }
-      source = exported;
-    }
-    this.#target = source!;
+    const { module, source, args, name, daemon } = checkStartOptions(
+      where,
+      options,
+      true,
+    );
+    this.#module = module;
+    this.#target = source;
+    this.#args = args;
     this.#name = name ?? `Process-${++counter}`;
     this.#daemon = daemon;
-    this.#args = args;
-    this.#flags = permissionFlags(where, options.permissions, [this.#module]);
+    this.#flags = permissionFlags(where, options.permissions, [module]);
   }
 
-  /** Its name (what `currentProcess().name` says in it). */
-  get name(): string {
-    return this.#name;
-  }
+  /**
+   * Its name (what `currentProcess().name` says in it); set it to rename
+   * the process before it starts.
+   *
+   * @throws {TypeError} On a write of something other than a string.
+   */
+  declare name: string;
 
-  set name(name: string) {
-    if (typeof name !== "string") {
-      throw new TypeError(
-        `Cannot name Process: the name must be a string, received ${
-          quote(name)
-        }`,
-      );
-    }
-    this.#name = name;
-  }
+  /**
+   * Whether it is killed when the program ends, instead of keeping the
+   * program alive; it can be set only before {@linkcode Process.start}.
+   *
+   * @throws {InvalidStateError} On a write after the process has started.
+   * @throws {TypeError} On a write of something other than a boolean.
+   */
+  declare daemon: boolean;
 
-  /** Whether it is killed when the program ends, instead of keeping it alive. */
-  get daemon(): boolean {
-    return this.#daemon;
-  }
-
-  set daemon(daemon: boolean) {
-    if (this.#info !== undefined) {
-      throw new InvalidStateError(
-        "Cannot set daemon: the process has been started",
-      );
-    }
-    if (typeof daemon !== "boolean") {
-      throw new TypeError(
-        `Cannot set daemon: it must be a boolean, received ${quote(daemon)}`,
-      );
-    }
-    this.#daemon = daemon;
+  // Accessors declared above as properties, as Thread's are: as a get/set
+  // pair, `deno doc` would not show them.
+  static {
+    Object.defineProperties(Process.prototype, {
+      name: {
+        get(this: Process): string {
+          return this.#name;
+        },
+        set(this: Process, name: unknown) {
+          this.#name = checkName("Process", name);
+        },
+        configurable: true,
+      },
+      daemon: {
+        get(this: Process): boolean {
+          return this.#daemon;
+        },
+        set(this: Process, daemon: unknown) {
+          this.#daemon = checkDaemon(
+            "Process",
+            this.#info !== undefined,
+            daemon,
+          );
+        },
+        configurable: true,
+      },
+    });
   }
 
   /**

@@ -14,7 +14,7 @@ import {
   type WorkerExit,
 } from "./_transport.ts";
 import { ABORTED, CLAIMED } from "./_claim.ts";
-import { functionSource } from "./_function_source.ts";
+import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { InvalidStateError } from "./errors.ts";
 import { prepareMessage } from "./_wire.ts";
 
@@ -122,52 +122,14 @@ export class Thread<A extends unknown[] = unknown[]> {
    */
   constructor(options: ThreadOptions<A>) {
     const where = "Cannot create Thread";
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `${where}: 'options' must be an object, received ${quote(options)}`,
-      );
-    }
-    const { target, args = [], name, daemon = false } = options;
+    const { module, source, args, name, daemon } = checkStartOptions(
+      where,
+      options,
+      false,
+    );
     this.#resourceLimits = checkResourceLimits(where, options.resourceLimits);
-    if (typeof target === "function") {
-      this.#source = functionSource(where, target);
-    } else if (
-      typeof target === "object" && target !== null &&
-      typeof target.name === "string" &&
-      (target.module instanceof URL || typeof target.module === "string")
-    ) {
-      try {
-        this.#module = new URL(target.module).href;
-      } catch {
-        throw new TypeError(
-          `${where}: 'target.module' must be an absolute URL, received ${
-            quote(String(target.module))
-          }`,
-        );
-      }
-      this.#source = target.name;
-    } else {
-      throw new TypeError(
-        `${where}: 'target' must be a function or { module, name }, received ${
-          quote(target)
-        }`,
-      );
-    }
-    if (!Array.isArray(args)) {
-      throw new TypeError(
-        `${where}: 'args' must be an array, received ${quote(args)}`,
-      );
-    }
-    if (name !== undefined && typeof name !== "string") {
-      throw new TypeError(
-        `${where}: 'name' must be a string, received ${quote(name)}`,
-      );
-    }
-    if (typeof daemon !== "boolean") {
-      throw new TypeError(
-        `${where}: 'daemon' must be a boolean, received ${quote(daemon)}`,
-      );
-    }
+    this.#module = module;
+    this.#source = source;
     const { signal } = options;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(
@@ -206,14 +168,7 @@ export class Thread<A extends unknown[] = unknown[]> {
           return this.#name;
         },
         set(this: Thread, name: unknown) {
-          if (typeof name !== "string") {
-            throw new TypeError(
-              `Cannot rename Thread: the name must be a string, received ${
-                quote(name)
-              }`,
-            );
-          }
-          this.#name = name;
+          this.#name = checkName("Thread", name);
         },
         configurable: true,
       },
@@ -222,19 +177,11 @@ export class Thread<A extends unknown[] = unknown[]> {
           return this.#daemon;
         },
         set(this: Thread, daemon: unknown) {
-          if (this.#finished !== undefined) {
-            throw new InvalidStateError(
-              "Cannot set the daemon flag of a thread that has started",
-            );
-          }
-          if (typeof daemon !== "boolean") {
-            throw new TypeError(
-              `Cannot set the daemon flag: it must be a boolean, received ${
-                quote(daemon)
-              }`,
-            );
-          }
-          this.#daemon = daemon;
+          this.#daemon = checkDaemon(
+            "Thread",
+            this.#finished !== undefined,
+            daemon,
+          );
         },
         configurable: true,
       },

@@ -5,7 +5,12 @@
 // thread's share of the heap when it is gone. Nothing else outside
 // primitives/ imports their private files.
 
-export { decode, encode, type Encoded } from "./_codec.ts";
+export {
+  CLONE_WITH_PRIMITIVES,
+  decode,
+  encode,
+  type Encoded,
+} from "./_codec.ts";
 export { runAsync, setWaitGuard, type Steps, wake } from "./_futex.ts";
 export { type Handle, handleOf, isHandle, revive } from "./_handle.ts";
 export { adoptHeap, heap } from "./_heap.ts";
