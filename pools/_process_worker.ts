@@ -23,7 +23,15 @@ import {
   SKIP,
   typed,
 } from "./_process_wire.ts";
-import { CHUNK, FAILED, OK, type Request, SKIPPED, toWire } from "./_wire.ts";
+import {
+  CHUNK,
+  FAILED,
+  ITEMS,
+  OK,
+  type Request,
+  SKIPPED,
+  toWire,
+} from "./_wire.ts";
 
 /** How long an answer may wait for others to go out with it. */
 const ANSWER_DELAY_MS = 0.05;
@@ -153,7 +161,7 @@ for (;;) {
   }
   try {
     let value = (kind & CHUNK) !== 0
-      ? tasks.runEach(target, args as unknown[][])
+      ? tasks.runEach(target, args as unknown[], (kind & ITEMS) !== 0)
       : tasks.run(target, args as unknown[]);
     if (value instanceof Promise) {
       // While it runs, the answers before it should not wait.

@@ -62,11 +62,19 @@ export class TaskTable {
     return this.resolve(target)(...args);
   }
 
-  /** Runs one call per argument list, one after another (a chunk). */
-  async runEach(target: string, argLists: unknown[][]): Promise<unknown[]> {
+  /**
+   * Runs a chunk: one call per entry of `list`, one after another, with
+   * the entry as its argument list, or with `items` as its one argument.
+   */
+  async runEach(
+    target: string,
+    list: unknown[],
+    items: boolean,
+  ): Promise<unknown[]> {
+    const fn = this.resolve(target);
     const results = [];
-    for (const each of argLists) {
-      const result = this.run(target, each);
+    for (const each of list) {
+      const result = items ? fn(each) : fn(...each as unknown[]);
       results.push(result instanceof Promise ? await result : result);
     }
     return results;

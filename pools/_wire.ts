@@ -28,6 +28,11 @@ export const CHUNK = 1;
  * SharedArray, a queue) or buffers to transfer.
  */
 export const BY_MESSAGE = 2;
+/**
+ * A flag of CHUNK: `args` is a list of single arguments, one call with each
+ * (map's items, which then need no argument list each).
+ */
+export const ITEMS = 4;
 /** Tells the worker's loop to end (the pool is shutting down). */
 export const STOP = -1;
 

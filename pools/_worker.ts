@@ -30,6 +30,7 @@ import {
   CHUNK,
   FAILED,
   fromMessage,
+  ITEMS,
   OK,
   type Request,
   type Response,
@@ -142,7 +143,7 @@ function runRequest(request: Request): Promise<void> | undefined {
   try {
     if (kind & BY_MESSAGE) return runAwaited(request);
     const args = request[3] as unknown[];
-    if ((kind & CHUNK) !== 0) return runChunk(id, target, args as unknown[][]);
+    if ((kind & CHUNK) !== 0) return runChunk(id, kind, target, args);
     const value = tasks.run(target, args);
     if (value instanceof Promise) return settle(id, target, value);
     respond(id, OK, value, target);
@@ -166,11 +167,13 @@ async function settle(
 
 async function runChunk(
   id: number,
+  kind: number,
   target: string,
-  argLists: unknown[][],
+  list: unknown[],
 ): Promise<void> {
   try {
-    respond(id, OK, await tasks.runEach(target, argLists), target);
+    const items = (kind & ITEMS) !== 0;
+    respond(id, OK, await tasks.runEach(target, list, items), target);
   } catch (error) {
     respond(id, FAILED, toWire(tasks.hinted(error, target)), target);
   }
@@ -184,7 +187,7 @@ async function runAwaited(request: Request): Promise<void> {
     if (sent instanceof Promise) sent = await sent;
     const args = fromMessage(sent) as unknown[];
     if ((kind & CHUNK) !== 0) {
-      return await runChunk(id, target, args as unknown[][]);
+      return await runChunk(id, kind, target, args);
     }
     let value = tasks.run(target, args);
     if (value instanceof Promise) value = await value;

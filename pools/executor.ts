@@ -12,7 +12,7 @@ import { BrokenPoolError, InvalidStateError } from "./errors.ts";
 import { moduleHref } from "./_start_options.ts";
 import { functionSource } from "./_function_source.ts";
 import type { Future } from "./future.ts";
-import { CALL, CHUNK } from "./_wire.ts";
+import { CALL, CHUNK, ITEMS } from "./_wire.ts";
 
 /** Any function: a task sent as source. */
 // deno-lint-ignore no-explicit-any
@@ -427,20 +427,25 @@ export abstract class Executor<M = Record<string, never>>
     return this.#submit(CALL, target, args, options) as Future<ResultOf<M, T>>;
   }
 
+  /**
+   * Sends `lists` in chunks of `chunksize`: argument lists, or with ITEMS
+   * in `kind` single arguments.
+   */
   #chunks(
     target: unknown,
-    argLists: unknown[][],
+    lists: unknown[],
     chunksize: number,
     options: MapOptions | undefined,
+    kind = CHUNK,
   ): Future<unknown[]>[] {
     const futures: Future<unknown[]>[] = [];
     try {
-      for (let i = 0; i < argLists.length; i += chunksize) {
+      for (let i = 0; i < lists.length; i += chunksize) {
         futures.push(
           this.#submit(
-            CHUNK,
+            kind,
             target,
-            argLists.slice(i, i + chunksize),
+            lists.slice(i, i + chunksize),
             options,
           ) as Future<unknown[]>,
         );
@@ -501,13 +506,10 @@ export abstract class Executor<M = Record<string, never>>
     items: Iterable<ArgsOf<M, T>[0]>,
     options?: MapOptions,
   ): Promise<ResultOf<M, T>[]> {
-    const argLists = Array.from(
-      checkIterable("Cannot map", "items", items),
-      (item) => [item],
-    );
-    const chunksize = this.#chunksize(options, argLists.length, true);
+    const all = Array.from(checkIterable("Cannot map", "items", items));
+    const chunksize = this.#chunksize(options, all.length, true);
     return await this.#all(
-      this.#chunks(target, argLists, chunksize, options),
+      this.#chunks(target, all, chunksize, options, CHUNK | ITEMS),
     ) as ResultOf<M, T>[];
   }
 
@@ -611,12 +613,9 @@ export abstract class Executor<M = Record<string, never>>
     items: Iterable<unknown>,
     options: MapOptions | undefined,
   ): Future<unknown[]>[] {
-    const argLists = Array.from(
-      checkIterable("Cannot map", "items", items),
-      (item) => [item],
-    );
-    const chunksize = this.#chunksize(options, argLists.length, false);
-    return this.#chunks(target, argLists, chunksize, options);
+    const all = Array.from(checkIterable("Cannot map", "items", items));
+    const chunksize = this.#chunksize(options, all.length, false);
+    return this.#chunks(target, all, chunksize, options, CHUNK | ITEMS);
   }
 
   /**

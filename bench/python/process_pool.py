@@ -12,6 +12,8 @@ Run it alone:  echo "tiny 20000" | python3 bench/python/process_pool.py
 """
 
 import multiprocessing
+import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -29,9 +31,21 @@ def spin(ms: float) -> int:
     return 1
 
 
+def watch_parent(parent: int) -> None:
+    """A worker's initializer: the worker ends when this script does, even
+    when it is killed (a killed pool leaves its workers waiting forever)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
-    executor = ProcessPoolExecutor(2)
-    pool = multiprocessing.Pool(2)
+    parent = (os.getpid(),)
+    executor = ProcessPoolExecutor(2, initializer=watch_parent, initargs=parent)
+    pool = multiprocessing.Pool(2, initializer=watch_parent, initargs=parent)
     executor.submit(inc, 0).result()
     pool.apply(inc, (0,))
 
