@@ -1,6 +1,7 @@
 // ProcessPool against Python's ProcessPoolExecutor(2) and Pool(2), in the
 // same run, and against ThreadPool: tiny tasks all at once, one task at a
-// time, map with chunks, CPU-bound 5 ms tasks, and a pool's start.
+// time, map with chunks, CPU-bound 5 ms tasks; a pool's start against a bare
+// `deno run`, and Process start + join against Python's Process.
 //
 //   deno bench --allow-read --allow-run bench/process_bench.ts
 //
@@ -8,7 +9,7 @@
 // over its stdin; its pools are warm, as ours are (each Deno case keeps one
 // pool for all its iterations, but "start").
 
-import { ProcessPool, ThreadPool } from "../pools/mod.ts";
+import { Process, ProcessPool, ThreadPool } from "../pools/mod.ts";
 import { PythonChild } from "./_python.ts";
 
 const python = new PythonChild(
@@ -132,20 +133,39 @@ Deno.bench("Python ProcessPoolExecutor(2)", {
   group: "40 CPU-bound 5 ms tasks",
 }, async () => await ask(`cpu ${CPU} 5`, CPU));
 
-Deno.bench("ProcessPool start, first result, shutdown", {
-  group: "start",
+// A pool of maxWorkers processes, ready: each has answered a task (sent at
+// once, one to each), against one bare `deno run` of an empty file.
+const empty = new URL("./_empty.ts", import.meta.url).pathname;
+Deno.bench("ProcessPool of 2, both ready", {
+  group: "pool start",
   baseline: true,
   n: 10,
   warmup: 1,
 }, async () => {
-  const pool = new ProcessPool({ maxWorkers: 1 });
-  await pool.submit(inc, 1);
+  const pool = new ProcessPool({ maxWorkers: 2 });
+  await pool.map(inc, [1, 2], { chunksize: 1 });
   await pool.shutdown();
 });
-Deno.bench("bare deno run of an empty program", {
-  group: "start",
+Deno.bench("bare deno run of an empty file", {
+  group: "pool start",
   n: 10,
   warmup: 1,
 }, async () => {
-  await new Deno.Command(Deno.execPath(), { args: ["eval", ""] }).output();
+  await new Deno.Command(Deno.execPath(), { args: ["run", empty] }).output();
 });
+
+Deno.bench("Process start + join", {
+  group: "Process start + join",
+  baseline: true,
+  n: 10,
+  warmup: 1,
+}, async () => {
+  const process = new Process({ target: () => {} });
+  process.start();
+  await process.join();
+});
+Deno.bench("Python Process start + join (fork)", {
+  group: "Process start + join",
+  n: 10,
+  warmup: 1,
+}, async () => await ask("process 1", 1));

@@ -1,21 +1,23 @@
 // The entry of a Process's child (`deno run` of this file, started by
-// `_process_keeper.ts`): read the setup from stdin, run the target once,
+// `process.ts`): read the setup from its arguments, run the target once,
 // and end with 0, or with 1 after printing the error, as Python's
 // `Process.run` does. A daemon's stdin stays open while its parent lives:
 // its end means the parent is gone, and the child ends too.
 
-import { setProcessName } from "./current.ts";
-import { decodeMessage, MessageReader } from "./_process_wire.ts";
-import type { ProcessMainSetup } from "./_process_setup.ts";
+import { setProcessName } from "./_process_name.ts";
+import {
+  decodeMessage,
+  MessageReader,
+  type ProcessMainSetup,
+} from "./_process_wire.ts";
 import { TaskTable } from "./_task_table.ts";
 
 const input = new MessageReader();
-let body = input.next();
-while (body === undefined) {
-  if (!input.fill((into) => Deno.stdin.readSync(into))) Deno.exit(1);
-  body = input.next();
-}
-const setup = decodeMessage(body) as ProcessMainSetup;
+input.push(
+  (Uint8Array as unknown as { fromBase64(text: string): Uint8Array })
+    .fromBase64(Deno.args.join("")),
+);
+const setup = decodeMessage(input.next()!) as ProcessMainSetup;
 setProcessName(setup.name);
 
 if (setup.daemon) {

@@ -45,6 +45,16 @@ export interface ProcessSetup {
   readonly name: string;
 }
 
+/** What a Process's child (`_process_main.ts`) is told: what to run. */
+export interface ProcessMainSetup {
+  readonly module: string | undefined;
+  /** An export's name, or a function's source. */
+  readonly target: string;
+  readonly args: unknown[];
+  readonly name: string;
+  readonly daemon: boolean;
+}
+
 /** The most bytes one write to a pipe carries whole (Linux's PIPE_BUF). */
 const PIPE_BUF = 4096;
 const MAGIC_BYTES = 8;

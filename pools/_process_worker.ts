@@ -9,7 +9,7 @@
 
 import { encode, heap } from "../primitives/_internals.ts";
 import { TaskTable } from "./_task_table.ts";
-import { setProcessName } from "./current.ts";
+import { setProcessName } from "./_process_name.ts";
 import {
   ANSWER,
   chunks,
@@ -92,12 +92,26 @@ try {
     await tasks.run(target, args);
   }
 } catch (error) {
-  send(typed(FAILED_TO_START, failure(error)));
+  send(typed(FAILED_TO_START, failure(withPermissionHint(error))));
   flush();
   Deno.exit(1);
 }
 send(typed(READY));
 flush();
+
+/**
+ * Adds to an error for a missing permission (Deno's own "Requires read
+ * access to ...", a NotCapable error, or a TypeError from an import) how a
+ * process gets it: a grant given in part cannot be read back, so it is not
+ * passed on.
+ */
+function withPermissionHint(error: unknown): unknown {
+  if (error instanceof Error && /Requires \w+ access/.test(error.message)) {
+    error.message +=
+      '; a process has each permission its program was granted in full, and none granted in part (such as --allow-read=<dir>): give it with the `permissions` option (for example { read: ["<dir>"] })';
+  }
+  return error;
+}
 
 /** An error's parts, as a message payload; what cannot be encoded, as text. */
 function failure(error: unknown): Uint8Array {
@@ -170,7 +184,8 @@ for (;;) {
     }
     answer(id, OK, value, target);
   } catch (error) {
-    answer(id, FAILED, toWire(tasks.hinted(error, target)), target);
+    const hinted = withPermissionHint(tasks.hinted(error, target));
+    answer(id, FAILED, toWire(hinted), target);
   }
 }
 flush();

@@ -1,13 +1,5 @@
 import { isMainThread } from "node:worker_threads";
-
-// Kept on the global object under a registered symbol, so that every copy
-// of this module in a process (imported by two URLs) agrees.
-const PROCESS_NAME = Symbol.for("@parallel/parallel.processName");
-
-/** Names the process this code runs in (set by a child's entry). */
-export function setProcessName(name: string): void {
-  (globalThis as Record<symbol, unknown>)[PROCESS_NAME] = name;
-}
+import { processName } from "./_process_name.ts";
 
 /** A process as {@linkcode currentProcess} describes it. */
 export interface ProcessInfo {
@@ -32,11 +24,7 @@ export interface ProcessInfo {
  * ```
  */
 export function currentProcess(): ProcessInfo {
-  const name = (globalThis as Record<symbol, unknown>)[PROCESS_NAME];
-  return {
-    name: typeof name === "string" ? name : "MainProcess",
-    pid: Deno.pid,
-  };
+  return { name: processName() ?? "MainProcess", pid: Deno.pid };
 }
 
 /** A thread as {@linkcode currentThread} describes it. */

@@ -1,25 +1,42 @@
 import { parseWait, type WaitOptions } from "../internal/options.ts";
-import { track } from "./_children.ts";
+import { exitCodeOf, track } from "./_children.ts";
 import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { permissionFlags, type ProcessPermissions } from "./_permissions.ts";
-import {
-  type KeeperData,
-  PROCESS_CODE,
-  PROCESS_DONE,
-  PROCESS_PID,
-  PROCESS_WORDS,
-  type ProcessMainSetup,
-} from "./_process_setup.ts";
-import { encodeMessage } from "./_process_wire.ts";
-import { startWorker, type WorkerExit } from "./_transport.ts";
+import { encodeMessage, type ProcessMainSetup } from "./_process_wire.ts";
+import { exitCodeOfZombie } from "./_zombie.ts";
 import { InvalidStateError } from "./errors.ts";
 import type { ThreadTarget } from "./thread.ts";
 
-const KEEPER = new URL("./_process_keeper.ts", import.meta.url);
 const MAIN = new URL("./_process_main.ts", import.meta.url).href;
-/** How long `pid` may wait for the keeper to start the child (a bound). */
-const START_BOUND_MS = 30_000;
 let counter = 0;
+
+/**
+ * The most bytes of setup a child's command line carries (Linux takes 2 MiB
+ * of arguments and environment in all, 128 KiB per argument).
+ */
+const MAX_SETUP = 1024 * 1024;
+const ARG_BYTES = 96 * 1024;
+
+/**
+ * A child's setup as command-line arguments (base64, in pieces): unlike
+ * stdin, they need no turn of this event loop, which `joinSync` may block
+ * right after `start`.
+ *
+ * @throws {RangeError} If the setup is too large for a command line.
+ */
+function setupArgs(message: Uint8Array): string[] {
+  if (message.length > MAX_SETUP) {
+    throw new RangeError(
+      `Cannot start Process: its target and arguments take ${message.length} bytes encoded, more than the ${MAX_SETUP} a command line carries; send larger data through a file, or run the target as a ProcessPool task`,
+    );
+  }
+  const text = (message as Uint8Array & { toBase64(): string }).toBase64();
+  const pieces = [];
+  for (let at = 0; at < text.length; at += ARG_BYTES) {
+    pieces.push(text.slice(at, at + ARG_BYTES));
+  }
+  return pieces;
+}
 
 /** Options of a {@linkcode Process}. */
 export interface ProcessOptions<A extends unknown[]> {
@@ -74,10 +91,11 @@ export class Process<A extends unknown[] = unknown[]> {
   readonly #target: string;
   readonly #args: unknown[];
   readonly #flags: string[];
-  #info: Int32Array | undefined;
-  #exited: Promise<WorkerExit> | undefined;
-  #keeper: { ref(): void; unref(): void } | undefined;
-  /** Joins waiting now (each keeps a daemon's keeper ref'd). */
+  #child: Deno.ChildProcess | undefined;
+  /** Resolves once the child has ended and its exit code is known. */
+  #ended: Promise<void> | undefined;
+  #exitCode: number | undefined;
+  /** Joins waiting now (each keeps a daemon's child ref'd). */
   #joins = 0;
 
   /**
@@ -149,7 +167,7 @@ export class Process<A extends unknown[] = unknown[]> {
         set(this: Process, daemon: unknown) {
           this.#daemon = checkDaemon(
             "Process",
-            this.#info !== undefined,
+            this.#child !== undefined,
             daemon,
           );
         },
@@ -158,18 +176,9 @@ export class Process<A extends unknown[] = unknown[]> {
     });
   }
 
-  /**
-   * The child's process id, or `undefined` before it has started (it may
-   * block for the moment the child takes to be created).
-   */
+  /** The child's process id, or `undefined` before it has started. */
   get pid(): number | undefined {
-    const info = this.#info;
-    if (info === undefined) return undefined;
-    if (Atomics.load(info, PROCESS_PID) === 0) {
-      Atomics.wait(info, PROCESS_PID, 0, START_BOUND_MS);
-    }
-    const pid = Atomics.load(info, PROCESS_PID);
-    return pid > 0 ? pid : undefined;
+    return this.#child?.pid;
   }
 
   /**
@@ -179,17 +188,12 @@ export class Process<A extends unknown[] = unknown[]> {
    * `exitcode`).
    */
   get exitCode(): number | null {
-    const info = this.#info;
-    if (info === undefined || Atomics.load(info, PROCESS_DONE) === 0) {
-      return null;
-    }
-    return Atomics.load(info, PROCESS_CODE);
+    return this.#exitCode ?? null;
   }
 
   /** Whether it has started and not yet ended. */
   get isAlive(): boolean {
-    return this.#info !== undefined &&
-      Atomics.load(this.#info, PROCESS_DONE) === 0;
+    return this.#child !== undefined && this.#exitCode === undefined;
   }
 
   /**
@@ -210,7 +214,7 @@ export class Process<A extends unknown[] = unknown[]> {
    * ```
    */
   start(): void {
-    if (this.#info !== undefined) {
+    if (this.#child !== undefined) {
       throw new InvalidStateError(
         "Cannot start Process: processes can only be started once",
       );
@@ -222,58 +226,42 @@ export class Process<A extends unknown[] = unknown[]> {
       name: this.#name,
       daemon: this.#daemon,
     };
-    const setup = encodeMessage(main, "Cannot start Process");
-    const info = new Int32Array(
-      new SharedArrayBuffer(PROCESS_WORDS * Int32Array.BYTES_PER_ELEMENT),
-    );
-    const data: KeeperData = {
-      info,
-      command: [
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "--no-prompt",
-        ...this.#flags,
-        MAIN,
-      ],
-      setup,
-      daemon: this.#daemon,
-    };
-    const { worker, exited } = startWorker(KEEPER, data, {
-      name: `keeper of ${this.#name}`,
-      ref: !this.#daemon,
-    });
-    this.#info = info;
-    this.#keeper = worker;
-    const untrack = track({
-      get pid() {
-        return Atomics.load(info, PROCESS_PID);
-      },
-      kill: (signal) => this.#signal(signal),
-    });
-    this.#exited = exited.then((exit) => {
+    const setup = setupArgs(encodeMessage(main, "Cannot start Process"));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-prompt", ...this.#flags, MAIN, ...setup],
+      // A daemon's stdin stays open, and nothing is written to it: its end
+      // tells the child that this program is gone.
+      stdin: this.#daemon ? "piped" : "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    // A non-daemon keeps the program alive (its status is pending); a
+    // daemon does not.
+    if (this.#daemon) child.unref();
+    this.#child = child;
+    const untrack = track(child);
+    this.#ended = child.status.then((status) => {
+      this.#exitCode ??= exitCodeOf(status);
       untrack();
-      return exit;
     });
   }
 
   #signal(signal: Deno.Signal): void {
-    const pid = this.pid;
-    if (pid === undefined || !this.isAlive) return;
+    if (!this.isAlive) return;
     try {
-      Deno.kill(pid, signal);
+      this.#child!.kill(signal);
     } catch {
       // It has just ended.
     }
   }
 
-  #started(what: string): Int32Array {
-    if (this.#info === undefined) {
+  #started(what: string): Deno.ChildProcess {
+    if (this.#child === undefined) {
       throw new InvalidStateError(
         `Cannot ${what} Process: it has not been started`,
       );
     }
-    return this.#info;
+    return this.#child;
   }
 
   /**
@@ -294,15 +282,15 @@ export class Process<A extends unknown[] = unknown[]> {
    * ```
    */
   async join(options?: WaitOptions): Promise<boolean> {
-    this.#started("join");
+    const child = this.#started("join");
     const { deadline, signal } = parseWait("Cannot join Process", options);
     signal?.throwIfAborted();
-    // A daemon's keeper does not keep the program alive, but a join does.
-    if (this.#daemon && this.#joins++ === 0) this.#keeper!.ref();
+    // A daemon does not keep the program alive, but a join does.
+    if (this.#daemon && this.#joins++ === 0) child.ref();
     try {
       return await this.#join(deadline, signal);
     } finally {
-      if (this.#daemon && --this.#joins === 0) this.#keeper!.unref();
+      if (this.#daemon && --this.#joins === 0) child.unref();
     }
   }
 
@@ -311,7 +299,7 @@ export class Process<A extends unknown[] = unknown[]> {
     signal: AbortSignal | undefined,
   ): Promise<boolean> {
     if (deadline === Infinity && signal === undefined) {
-      await this.#exited;
+      await this.#ended;
       return true;
     }
     const timeout = deadline - performance.now();
@@ -325,7 +313,7 @@ export class Process<A extends unknown[] = unknown[]> {
       signal?.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      return await Promise.race([this.#exited!.then(() => true), waited]);
+      return await Promise.race([this.#ended!.then(() => true), waited]);
     } finally {
       clearTimeout(timer);
       if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
@@ -333,11 +321,17 @@ export class Process<A extends unknown[] = unknown[]> {
   }
 
   /**
-   * Blocks this thread until the process has ended.
+   * Blocks this thread until the process has ended. It watches the child
+   * in Linux's /proc (while the thread blocks, Deno cannot collect the
+   * child's status), so it needs Linux, and `--allow-all` or else
+   * `--allow-run` for `cat`, which reads /proc for it.
    *
    * @param options `timeout` (ms).
    * @returns `true` if it ended, `false` on timeout.
    * @throws {InvalidStateError} If it has not been started.
+   * @throws {Error} Off Linux.
+   * @throws {Deno.errors.NotCapable} If it may neither read /proc nor run
+   * `cat`.
    *
    * @example Block until done
    * ```ts
@@ -347,14 +341,27 @@ export class Process<A extends unknown[] = unknown[]> {
    * const p = new Process({ target: () => {} });
    * p.start();
    * strictEqual(p.joinSync({ timeout: 30_000 }), true);
-   * await p.join(); // let its keeper end
+   * await p.join(); // let Deno collect its status
    * ```
    */
   joinSync(options?: WaitOptions): boolean {
-    const info = this.#started("join");
+    const child = this.#started("join");
     const { deadline } = parseWait("Cannot join Process", options);
-    Atomics.wait(info, PROCESS_DONE, 0, deadline - performance.now());
-    return Atomics.load(info, PROCESS_DONE) !== 0;
+    if (this.#exitCode !== undefined) return true;
+    // While this thread blocks, Deno cannot collect the child's status: an
+    // ended child stays a zombie, whose exit code Linux shows in /proc.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let ms = 0.05;; ms = Math.min(2 * ms, 5)) {
+      const code = exitCodeOfZombie(child.pid);
+      if (code !== undefined) {
+        // null: collected already, and its code comes with the next turn.
+        if (code !== null) this.#exitCode = code;
+        return true;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(pause, 0, 0, Math.min(ms, left));
+    }
   }
 
   /**

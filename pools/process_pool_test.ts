@@ -165,6 +165,22 @@ Deno.test("ProcessPool: abort stops a running task and drops a waiting one", asy
   strictEqual(await after, 7);
 });
 
+Deno.test("ProcessPool: a task aborted before its process is ready is skipped there, not killed", async () => {
+  await using pool = tasksPool({
+    maxWorkers: 1,
+    initializer: "slowInit",
+    initargs: [300],
+  });
+  const controller = new AbortController();
+  const aborted = pool.apply("mark", [], { signal: controller.signal });
+  const after = pool.submit("marked");
+  controller.abort(new Error("not wanted"));
+  await rejects(aborted, { message: "not wanted" });
+  // Same process, which never ran the aborted task.
+  strictEqual(await after, 0);
+  strictEqual(await pool.submit("marked"), 0);
+});
+
 Deno.test("ProcessPool: the initializer runs once in each process before its tasks", async () => {
   await using pool = new ProcessPool<typeof Init>(INIT, {
     maxWorkers: 2,
@@ -250,6 +266,82 @@ Deno.test("ProcessPool: permissions narrow what a process may do", async () => {
     TypeError,
   );
   throws(() => tasksPool({ permissions: 3 as never }), TypeError);
+});
+
+Deno.test("ProcessPool: what the codec carries crosses both ways", async () => {
+  await using pool = new ProcessPool({ maxWorkers: 1 });
+  const value = {
+    map: new Map<unknown, unknown>([["a", 1], [2, [3n]]]),
+    set: new Set(["x", 1.5]),
+    date: new Date(86_400_000),
+    big: 2n ** 70n,
+    bytes: new Uint8Array([1, 2, 255]),
+    floats: new Float64Array([0.5, -0]),
+    nested: { list: [null, undefined, true, "é"], n: NaN },
+  };
+  deepStrictEqual(await pool.submit((v: typeof value) => v, value), value);
+  const made = await pool.submit(() => ({
+    error: new RangeError("made there"),
+    when: new Date(0),
+  }));
+  ok(made.error instanceof RangeError);
+  strictEqual(made.error.message, "made there");
+  deepStrictEqual(made.when, new Date(0));
+});
+
+Deno.test("ProcessPool: a process without a permission it needs says which option to pass", async () => {
+  {
+    // Its module imports files outside its folder, which it may not read.
+    await using pool = tasksPool({ maxWorkers: 1, permissions: "none" });
+    await rejects(pool.submit("add", 1, 2), (error: unknown) => {
+      ok(error instanceof BrokenPoolError, String(error));
+      ok(/Requires read access/.test(error.message), error.message);
+      ok(/`permissions` option/.test(error.message), error.message);
+      return true;
+    });
+  }
+  {
+    // Denied write access: Deno's own error, with the hint.
+    const root = new URL("..", import.meta.url).pathname;
+    await using pool = tasksPool({
+      maxWorkers: 1,
+      permissions: { read: [root] },
+    });
+    await rejects(
+      pool.submit("writeText", "/tmp/parallel-never-written", "x"),
+      (error: unknown) => {
+        ok(error instanceof Error);
+        strictEqual(error.name, "NotCapable");
+        ok(/Requires write access/.test(error.message), error.message);
+        ok(/`permissions` option/.test(error.message), error.message);
+        return true;
+      },
+    );
+  }
+});
+
+Deno.test("ProcessPool: bad options are TypeErrors and RangeErrors that quote the value", () => {
+  throws(() => tasksPool({ maxWorkers: 0 }), {
+    name: "RangeError",
+    message: /0/,
+  });
+  throws(
+    () => tasksPool({ resourceLimits: { codeRangeSizeMb: 16 } }),
+    { name: "RangeError", message: /codeRangeSizeMb.*16/ },
+  );
+  throws(
+    () =>
+      tasksPool({ resourceLimits: { maxOldGenerationSizeMb: "big" } as never }),
+    { name: "TypeError", message: /"big"/ },
+  );
+  throws(
+    () => tasksPool({ permissions: "all" as never }),
+    { name: "TypeError", message: /"all"/ },
+  );
+  throws(
+    () => new ProcessPool("not a url"),
+    { name: "TypeError", message: /"not a url"/ },
+  );
 });
 
 Deno.test("ProcessPool: what cannot travel to a process is refused at submit", async () => {

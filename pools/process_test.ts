@@ -74,6 +74,25 @@ Deno.test("Process: join and joinSync with a timeout", async () => {
   await sleeper.join();
 });
 
+Deno.test("Process: joinSync right after start sees the exit code, as the child's zombie shows it", async () => {
+  const exits = new Process({ target: () => Deno.exit(5) });
+  exits.start();
+  strictEqual(exits.joinSync({ timeout: 20_000 }), true);
+  strictEqual(exits.exitCode, 5);
+  strictEqual(exits.isAlive, false);
+  await exits.join();
+  strictEqual(exits.exitCode, 5);
+});
+
+Deno.test("Process: a target and arguments too large for a command line are a RangeError at start", () => {
+  const big = new Process({
+    target: (s: string) => s.length,
+    args: ["x".repeat(2 * 1024 * 1024)],
+  });
+  throws(() => big.start(), { name: "RangeError", message: /bytes encoded/ });
+  strictEqual(big.isAlive, false);
+});
+
 Deno.test("Process: a module's export as target, and currentProcess() inside", async () => {
   const byName = new Process<[string]>({
     module: TASKS,
@@ -202,4 +221,51 @@ Deno.test("Process: a non-daemon keeps the program alive; a daemon is killed whe
   const thrown = await runExitProgram("throw", 60_000);
   strictEqual(thrown.code, 1);
   ok(await gone(thrown.pid));
+});
+
+async function runTutorial(name: string) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-run",
+      new URL("./testdata/tutorial.ts", import.meta.url).pathname,
+      name,
+    ],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+Deno.test("the tutorial's multi-process.py: two processes run one after another, named as Python names them", async () => {
+  const { code, stdout, stderr } = await runTutorial("multi-process");
+  strictEqual(code, 0, stderr);
+  strictEqual(stdout, "10\n10\n");
+  strictEqual(
+    stderr,
+    "Process-1 >> start\nProcess-1 >> end\nunknown_process >> start\nunknown_process >> end\n",
+  );
+});
+
+Deno.test("the tutorial's concurrent.py: submit to a ThreadPool, results logged by thread name", async () => {
+  const { code, stdout, stderr } = await runTutorial("concurrent");
+  strictEqual(code, 0, stderr);
+  strictEqual(stdout, "");
+  const lines = stderr.trim().split("\n");
+  strictEqual(lines.length, 12);
+  for (let n = 0; n < 3; n++) {
+    const [start, product, end, main] = lines.slice(4 * n, 4 * n + 4);
+    const worker = /^(ThreadPool-\d+_\d+) >> start$/.exec(start!)?.[1];
+    ok(worker !== undefined, start);
+    strictEqual(product, `${worker} >> 10`);
+    strictEqual(end, `${worker} >> end`);
+    strictEqual(main, "MainThread >> 10");
+  }
 });

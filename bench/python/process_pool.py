@@ -7,6 +7,7 @@ answers "ok <checksum> <elapsed ns>", or "error <why>":
   seq N         N submits one at a time, each awaited
   map N CHUNK   Pool.map of a no-op over N items, chunksize CHUNK
   cpu N MS      N tasks that each compute for MS milliseconds
+  process N     N times, start a multiprocessing.Process of a no-op and join it
 
 Run it alone:  echo "tiny 20000" | python3 bench/python/process_pool.py
 """
@@ -22,6 +23,10 @@ from _driver import serve
 
 def inc(n: int) -> int:
     return n + 1
+
+
+def noop() -> None:
+    pass
 
 
 def spin(ms: float) -> int:
@@ -66,6 +71,13 @@ def main() -> None:
             futures = [executor.submit(spin, float(words[2]))
                        for _ in range(int(words[1]))]
             total = sum(f.result() for f in futures)
+        elif words[0] == "process":
+            total = 0
+            for _ in range(int(words[1])):
+                process = multiprocessing.Process(target=noop)
+                process.start()
+                process.join()
+                total += 1 if process.exitcode == 0 else 0
         else:
             return f"error unknown question {line!r}"
         return f"ok {total} {time.perf_counter_ns() - start}"

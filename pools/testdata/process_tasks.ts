@@ -49,3 +49,25 @@ export function exitIfNamed(expected: string): never {
 export function names(): [process: string, thread: string] {
   return [currentProcess().name, currentThread().name];
 }
+
+/** Writes a file: fails where the process may not write. */
+export function writeText(path: string, text: string): void {
+  Deno.writeTextFileSync(path, text);
+}
+
+let marks = 0;
+
+/** Counts a run in this process. */
+export function mark(): void {
+  marks++;
+}
+
+/** How many times `mark` ran in this process. */
+export function marked(): number {
+  return marks;
+}
+
+/** An initializer that takes `ms` to finish: the process is not ready until then. */
+export async function slowInit(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
