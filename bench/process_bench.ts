@@ -114,7 +114,7 @@ Deno.bench("Python Pool(2).map", {
 }, async () => await ask(`map ${MAP} 1000`, sumInc(MAP)));
 
 const CPU = 40;
-async function cpu(pool: ProcessPool | ThreadPool) {
+async function cpu(pool: ProcessPool | ThreadPool): Promise<void> {
   const futures = [];
   for (let i = 0; i < CPU; i++) futures.push(pool.submit(spin, 5));
   check("cpu", (await Promise.all(futures)).reduce((a, b) => a + b, 0), CPU);
@@ -132,6 +132,15 @@ Deno.bench(
 Deno.bench("Python ProcessPoolExecutor(2)", {
   group: "40 CPU-bound 5 ms tasks",
 }, async () => await ask(`cpu ${CPU} 5`, CPU));
+// One process: the speed-up of two is against this.
+const single = new ProcessPool({ maxWorkers: 1, minWorkers: 1 });
+await single.submit(inc, 0);
+globalThis.addEventListener("unload", () => single.shutdown({ wait: false }));
+Deno.bench(
+  "ProcessPool of 1",
+  { group: "40 CPU-bound 5 ms tasks" },
+  async () => await cpu(single),
+);
 
 // A pool of maxWorkers processes, ready: each has answered a task (sent at
 // once, one to each), against one bare `deno run` of an empty file.
