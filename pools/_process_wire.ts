@@ -23,7 +23,7 @@ import {
   encode,
   type Encoded,
   heap,
-} from "../primitives/_internals.ts";
+} from "../primitives/_codec_internals.ts";
 
 /** A message of the child: it has loaded its module and run its initializer. */
 export const READY = 1;

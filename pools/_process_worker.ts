@@ -7,7 +7,7 @@
 // most ANSWER_DELAY_MS to go out together. End of input (the pool shuts
 // down, retires this child, or is gone) ends the child.
 
-import { encode, heap } from "../primitives/_internals.ts";
+import { encode, heap } from "../primitives/_codec_internals.ts";
 import { TaskTable } from "./_task_table.ts";
 import { setProcessName } from "./_process_name.ts";
 import {

@@ -50,13 +50,8 @@ import {
   type WorkerData,
   type WorkerExit,
 } from "./_transport.ts";
-import {
-  BY_MESSAGE,
-  prepareMessage,
-  type Request,
-  type Response,
-  STOP,
-} from "./_wire.ts";
+import { BY_MESSAGE, type Request, type Response, STOP } from "./_wire.ts";
+import { prepareMessage } from "./_message.ts";
 import type { Worker } from "node:worker_threads";
 
 const ENTRY = new URL("./_worker.ts", import.meta.url);

@@ -10,7 +10,7 @@ import { setCurrentTask } from "./_current_task.ts";
 import { beginLife, end } from "./_life.ts";
 import { useWorkerGlobals } from "./_worker_globals.ts";
 import { INFO_READY, INFO_TASK, type ThreadData } from "./_transport.ts";
-import { fromMessage } from "./_wire.ts";
+import { fromMessage } from "./_message.ts";
 import { compileFunction, SCOPE_HINT } from "./_function_source.ts";
 
 const data = workerData as ThreadData;

@@ -29,7 +29,6 @@ import {
   BY_MESSAGE,
   CHUNK,
   FAILED,
-  fromMessage,
   ITEMS,
   OK,
   type Request,
@@ -38,6 +37,7 @@ import {
   STOP,
   toWire,
 } from "./_wire.ts";
+import { fromMessage } from "./_message.ts";
 import { CLAIMED, claimIndex, QUEUED } from "./_claim.ts";
 import {
   INFO_IDENT,

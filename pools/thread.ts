@@ -16,7 +16,7 @@ import {
 import { ABORTED, CLAIMED } from "./_claim.ts";
 import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { InvalidStateError } from "./errors.ts";
-import { prepareMessage } from "./_wire.ts";
+import { prepareMessage } from "./_message.ts";
 
 const ENTRY = new URL("./_thread_worker.ts", import.meta.url);
 let counter = 0;

@@ -1,6 +1,6 @@
 import { checkResourceLimits, type ResourceLimits } from "./_transport.ts";
 import { ThreadLanes } from "./_thread_lane.ts";
-import { prepareMessage } from "./_wire.ts";
+import { prepareMessage } from "./_message.ts";
 import { Executor, type PoolOptions } from "./executor.ts";
 
 export type { ResourceLimits };

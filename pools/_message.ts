@@ -1,0 +1,68 @@
+// What goes to a thread worker by `postMessage` rather than through shared
+// memory (`_thread_lane.ts`, `_worker.ts`, `thread.ts`): the primitives of
+// this module inside a value travel as their handles, which structured
+// clone carries and the worker revives.
+
+import { handleOf, isHandle, revive } from "../primitives/_internals.ts";
+
+const HANDLE = "__parallelHandle";
+
+/**
+ * Prepares a value for `postMessage`: the primitives of this module inside
+ * arrays and plain objects become their handles, which structured clone
+ * carries and `fromMessage` revives.
+ */
+export function toMessage(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const handle = handleOf(value);
+  if (handle !== undefined) return { [HANDLE]: handle };
+  if (Array.isArray(value)) return value.map(toMessage);
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, each] of Object.entries(value)) {
+      copy[key] = toMessage(each);
+    }
+    return copy;
+  }
+  return value;
+}
+
+/** Undoes `toMessage` on the receiving side. */
+export function fromMessage(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map(fromMessage);
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    const handle = (value as Record<string, unknown>)[HANDLE];
+    if (isHandle(handle)) return revive(handle);
+    const copy: Record<string, unknown> = {};
+    for (const [key, each] of Object.entries(value)) {
+      copy[key] = fromMessage(each);
+    }
+    return copy;
+  }
+  return value;
+}
+
+/**
+ * Arguments for `postMessage`: primitives replaced by handles, then cloned
+ * at once, with `transfer` moved into the clone. So a value that cannot be
+ * sent is a TypeError now, and the caller's buffers are detached now, as
+ * `postMessage` would do, even if the task waits before it is posted.
+ *
+ * @returns The clone and the buffers to transfer when it is posted.
+ */
+export function prepareMessage(
+  where: string,
+  args: unknown,
+  transfer: ArrayBuffer[],
+): { args: unknown; transfer: ArrayBuffer[] } {
+  try {
+    return structuredClone({ args: toMessage(args), transfer }, { transfer });
+  } catch (error) {
+    throw new TypeError(
+      `${where}: its arguments cannot be sent to a worker (${
+        (error as Error).message
+      })`,
+    );
+  }
+}
