@@ -87,9 +87,8 @@ class ProcessLane implements Lane<Uint8Array> {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #magic = newMagic();
-  /** Ids sent and not answered, in the order the child runs them. */
-  #line: number[] = [];
-  #lineHead = 0;
+  /** Ids sent and not answered, in the order the child runs them (32 at most). */
+  readonly #line: number[] = [];
   #outbox: Uint8Array[] = [];
   #ready = false;
   #alive = true;
@@ -151,13 +150,13 @@ class ProcessLane implements Lane<Uint8Array> {
 
   /** The first request not answered: the one the child may be running. */
   #head(): number | undefined {
-    return this.#line[this.#lineHead];
+    return this.#line[0];
   }
 
   takeBack(id: number): boolean {
     if (this.#alive) return false;
     if (this.#ready && id === this.#head()) return false;
-    return this.#line.indexOf(id, this.#lineHead) >= 0;
+    return this.#line.includes(id);
   }
 
   stop(id: number): boolean {
@@ -243,16 +242,10 @@ class ProcessLane implements Lane<Uint8Array> {
       const type = body[0];
       if (type === ANSWER) {
         const [id, status, value] = decodeMessage(body.subarray(5)) as Response;
-        if (this.#head() === id) this.#lineHead++;
-        else {
-          const at = this.#line.indexOf(id, this.#lineHead);
-          if (at >= 0) this.#line.splice(at, 1);
-        }
-        if (this.#lineHead === this.#line.length) {
-          this.#line = [];
-          this.#lineHead = 0;
-          if (!this.#inputClosed) this.#ref(false);
-        }
+        // The head: the child answers in order.
+        const at = this.#line.indexOf(id);
+        if (at >= 0) this.#line.splice(at, 1);
+        if (this.#line.length === 0 && !this.#inputClosed) this.#ref(false);
         this.#events.answered(id, status, value);
       } else if (type === READY) {
         this.#ready = true;
