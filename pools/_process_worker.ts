@@ -148,7 +148,10 @@ function answer(id: number, status: number, value: unknown, target: string) {
 const waiting: Request[] = [];
 const skipped = new Set<number>();
 
-/** Takes in every message already read, without blocking. */
+/**
+ * Takes in every message already read; with `wait` and nothing to run, it
+ * first blocks until one comes.
+ */
 function takeIn(wait: boolean): void {
   for (;;) {
     const message = nextMessage(wait && waiting.length === 0) as
