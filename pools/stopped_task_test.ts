@@ -205,25 +205,20 @@ boundedTest(
   async () => {
     await using pool = tasksPool();
     const why = new Queue<string>();
-    const watch = async (why: Queue<string>, started: Event) => {
-      const { taskSignal } = await import("./task_signal.ts");
-      const signal = taskSignal();
-      started.set();
-      while (!signal.aborted) {
-        // Busy until told.
-      }
-      why.putSync(signal.reason!.name);
-    };
-    await rejects(pool.apply(watch, [why, new Event()], { timeout: 100 }), {
-      name: "TimeoutError",
-    });
+    // An export that awaits nothing: a function task would await its import
+    // of taskSignal, and a stopped task that awaits may end its thread
+    // before it looks (what a slow import under load once did here).
+    await rejects(
+      pool.apply("watchSignal", [why, new Event()], { timeout: 100 }),
+      { name: "TimeoutError" },
+    );
     strictEqual(
       await bounded(why.get(), "the task saw its signal"),
       "TimeoutError",
     );
     const controller = new AbortController();
     const started = new Event();
-    const aborted = pool.apply(watch, [why, started], {
+    const aborted = pool.apply("watchSignal", [why, started], {
       signal: controller.signal,
     });
     // Running in its worker (not only first in its line).

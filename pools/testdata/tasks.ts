@@ -218,3 +218,17 @@ export function failInit(): never {
 
 /** Not a function: not a task. */
 export const notATask = 42;
+
+/**
+ * Sets `started`, computes until the task is stopped, and puts why into
+ * `why` (its future is rejected by then). It awaits nothing: a stopped task
+ * that awaits may end its thread before it looks at its signal.
+ */
+export function watchSignal(why: Queue<string>, started: Event): void {
+  const signal = taskSignal();
+  started.set();
+  while (!signal.aborted) {
+    // Busy until told.
+  }
+  why.putSync(signal.reason!.name);
+}
