@@ -19,7 +19,7 @@ export const TIMED_OUT = 4;
 /** What a task asks of a worker: one call, or a chunk of calls. */
 export interface TaskRequest {
   readonly id: number;
-  /** CALL or CHUNK (`_wire.ts`). */
+  /** CALL or CHUNK, with its flags (`_wire.ts`). */
   readonly kind: number;
   /** An export's name, or a function's source. */
   readonly target: string;

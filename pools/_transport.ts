@@ -129,7 +129,7 @@ export interface ThreadData {
   /** The export's name, or the function's source. */
   source: string;
   /**
-   * The argument list: in a SimpleQueue, or as a message (`_wire.ts`) when
+   * The argument list: in a SimpleQueue, or as a message (`_message.ts`) when
    * the queue cannot carry it.
    */
   args: { queue: QueueHandle } | { message: unknown };
