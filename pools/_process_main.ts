@@ -11,13 +11,17 @@ import {
   type ProcessMainSetup,
 } from "./_process_wire.ts";
 import { TaskTable } from "./_task_table.ts";
+import { needsV8 } from "../primitives/_codec_internals.ts";
 
 const input = new MessageReader();
 input.push(
   (Uint8Array as unknown as { fromBase64(text: string): Uint8Array })
     .fromBase64(Deno.args.join("")),
 );
-const setup = decodeMessage(input.next()!) as ProcessMainSetup;
+const body = input.next()!;
+// node:v8, only if what it runs needs it (_process_worker.ts says why).
+if (needsV8(body[0]!)) await import("../primitives/_codec_clone.ts");
+const setup = decodeMessage(body) as ProcessMainSetup;
 setProcessName(setup.name);
 
 if (setup.daemon) {

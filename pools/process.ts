@@ -1,3 +1,5 @@
+// node:v8 for the codec, which the children load only when needed.
+import "../primitives/_codec_clone.ts";
 import { parseWait, type WaitOptions } from "../internal/options.ts";
 import { exitCodeOf, track } from "./_children.ts";
 import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";

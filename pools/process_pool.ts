@@ -1,3 +1,5 @@
+// node:v8 for the codec, which the children load only when needed.
+import "../primitives/_codec_clone.ts";
 import {
   permissionFlags,
   type PermissionName,

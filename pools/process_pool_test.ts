@@ -23,6 +23,7 @@ import { bounded } from "../testing/workers.ts";
 import { liveProcesses } from "./_children.ts";
 import {
   BrokenPoolError,
+  Process,
   ProcessPool,
   type ProcessPoolOptions,
   WorkerCrashedError,
@@ -287,6 +288,37 @@ Deno.test("ProcessPool: what the codec carries crosses both ways", async () => {
   ok(made.error instanceof RangeError);
   strictEqual(made.error.message, "made there");
   deepStrictEqual(made.when, new Date(0));
+});
+
+Deno.test("ProcessPool: a process's first value that is not plain data crosses, either way", async () => {
+  // A child loads node:v8 only when it first meets such a value.
+  {
+    await using pool = new ProcessPool({ maxWorkers: 1 });
+    strictEqual(await pool.submit((n: number) => n + 1, 1), 2);
+    deepStrictEqual(
+      await pool.submit(() => new Map([[1, new Set([2])]])),
+      new Map([[1, new Set([2])]]),
+    );
+  }
+  {
+    await using pool = new ProcessPool({ maxWorkers: 1 });
+    strictEqual(
+      await pool.submit(
+        (m: Map<string, bigint>) => m.get("a")! + 1n,
+        new Map([["a", 41n]]),
+      ),
+      42n,
+    );
+  }
+  {
+    const process = new Process({
+      target: (d: Date) => Deno.exit(d.getTime() === 7 ? 7 : 1),
+      args: [new Date(7)],
+    });
+    process.start();
+    await process.join();
+    strictEqual(process.exitCode, 7);
+  }
 });
 
 Deno.test("ProcessPool: a process without a permission it needs says which option to pass", async () => {

@@ -20,7 +20,7 @@
 // and reads them from another (`received`), so that a queue holds its lock
 // only to copy bytes, and the common case allocates nothing but the value.
 
-import { Deserializer, Serializer } from "node:v8";
+import type * as V8 from "node:v8";
 import { type Handle, handleOf, revive } from "./_handle.ts";
 import { heapById, heapId } from "./_heap.ts";
 import { quote } from "../internal/options.ts";
@@ -146,18 +146,44 @@ const MARK = "\u0000parallel.primitive";
 /** Deeper plain data goes through node:v8 (which has no such limit). */
 const MAX_PLAIN_DEPTH = 64;
 
+/**
+ * node:v8's classes, given by `_codec_clone.ts`, which every user of the
+ * codec imports but a ProcessPool's child: it loads them when an item first
+ * needs them, since importing node:v8 adds about 7 ms to a process's start
+ * (ARCHITECTURE.md, "Processes").
+ */
+let v8: Pick<typeof V8, "Serializer" | "Deserializer"> | undefined;
+
+/** Gives the codec node:v8's classes (`_codec_clone.ts`). */
+export function useV8(classes: NonNullable<typeof v8>): void {
+  v8 = classes;
+}
+
+/** Whether an item with this tag cannot be decoded until node:v8 is given. */
+export function needsV8(tag: number): boolean {
+  return tag !== PLAIN && v8 === undefined;
+}
+
+/** What encode throws for a non-plain value before node:v8 is given. */
+export class V8NotLoaded extends Error {}
+
+function loadedV8(): NonNullable<typeof v8> {
+  if (v8 === undefined) throw new V8NotLoaded("node:v8 is not loaded");
+  return v8;
+}
+
 // node:v8's serialize() and deserialize() treat typed arrays as host
 // objects: a decoded view would share Node's Buffer pool (or the payload)
 // with other values. The plain Serializer keeps structured clone's meaning.
 function serialize(value: unknown): Uint8Array {
-  const serializer = new Serializer();
+  const serializer = new (loadedV8().Serializer)();
   serializer.writeHeader();
   serializer.writeValue(value);
   return serializer.releaseBuffer();
 }
 
 function deserialize(bytes: Uint8Array): unknown {
-  const deserializer = new Deserializer(bytes);
+  const deserializer = new (loadedV8().Deserializer)(bytes);
   deserializer.readHeader();
   return deserializer.readValue();
 }
@@ -538,6 +564,7 @@ function encodeInto(
   try {
     bytes = serialize(replaced);
   } catch (error) {
+    if (error instanceof V8NotLoaded) throw error;
     throw new TypeError(
       `${where}: the value cannot be sent to another thread (${
         (error as Error).message

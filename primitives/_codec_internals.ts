@@ -9,5 +9,7 @@ export {
   decode,
   encode,
   type Encoded,
+  needsV8,
+  V8NotLoaded,
 } from "./_codec.ts";
 export { heap } from "./_heap.ts";

@@ -3,6 +3,7 @@
 // it cannot carry is a TypeError before anything is enqueued, and the
 // primitives of this module arrive as the same class, sharing their state.
 
+import "./_codec_clone.ts"; // node:v8 for the codec
 import {
   deepStrictEqual,
   notStrictEqual,

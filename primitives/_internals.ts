@@ -5,6 +5,7 @@
 // thread's share of the heap when it is gone. Nothing else outside
 // primitives/ imports their private files.
 
+import "./_codec_clone.ts"; // node:v8 for the codec
 export {
   CLONE_WITH_PRIMITIVES,
   decode,

@@ -7,6 +7,7 @@
 // primitives of their own, carried in the handle's parts; the store's two
 // buffers travel in the handle too.
 
+import "./_codec_clone.ts"; // node:v8 for the codec
 import { QueueEmpty, QueueFull, QueueShutDown } from "./errors.ts";
 import {
   CLONE_WITH_PRIMITIVES,

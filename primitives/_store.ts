@@ -13,6 +13,7 @@
 // records (`_handle.ts`): a handle that pairs a queue with another queue's
 // buffers is refused.
 
+import "./_codec_clone.ts"; // node:v8 for the codec
 import {
   copyWords,
   type Encoded,

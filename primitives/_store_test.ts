@@ -3,6 +3,7 @@
 // entries while the FIFO ring is wrapped, items far larger than the arena,
 // checked against a model of each order (FIFO, LIFO, priority).
 
+import "./_codec_clone.ts"; // node:v8 for the codec
 import {
   deepStrictEqual,
   notStrictEqual,

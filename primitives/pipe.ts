@@ -6,6 +6,7 @@
 // one-way pipe has only channel 1, so end 0 (Python's conn1) only receives
 // and end 1 only sends.
 
+import "./_codec_clone.ts"; // node:v8 for the codec
 import {
   ConnectionClosedError,
   EOFError,
