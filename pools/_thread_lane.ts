@@ -17,6 +17,7 @@ import {
   type Encoded,
   handleOf,
   heap,
+  heapRef,
   putEncoded,
   type QueueHandle,
   reapThread,
@@ -269,7 +270,7 @@ class ThreadLane implements Lane<ThreadPayload> {
     this.#requests = new SimpleQueue({ maxWaiters: 2 });
     this.#responses = new SimpleQueue({ maxWaiters: 2 });
     this.#data = {
-      heap: heap(),
+      heap: heapRef(),
       module: options.module,
       initializer: options.initializer,
       // Not pinned: the lane holds both queues for as long as the worker runs.

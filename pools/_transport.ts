@@ -11,7 +11,11 @@
 // works for a `file:` entry and for the `https:` one of a JSR package.
 
 import { Worker } from "node:worker_threads";
-import type { Handle, QueueHandle } from "../primitives/_internals.ts";
+import type {
+  Handle,
+  MemoryRef,
+  QueueHandle,
+} from "../primitives/_internals.ts";
 import { checkObject, quote } from "../internal/options.ts";
 
 /**
@@ -101,7 +105,7 @@ export function createInfo(): Int32Array {
 /** What a pool worker receives (`_worker.ts`). */
 export interface WorkerData {
   /** The program's shared heap, adopted before anything else. */
-  heap: SharedArrayBuffer;
+  heap: MemoryRef;
   /** The URL of the module whose exports are the named tasks. */
   module: string | undefined;
   /** Runs once before the first task (an export's name or a function's source). */
@@ -119,7 +123,7 @@ export interface WorkerData {
 /** What a Thread's worker receives (`_thread_worker.ts`). */
 export interface ThreadData {
   /** The program's shared heap, adopted first. */
-  heap: SharedArrayBuffer;
+  heap: MemoryRef;
   /** The thread id reserved for it. */
   ident: number;
   /** The thread's name, for messages. */

@@ -1,4 +1,4 @@
-import { heap, reapThread, reserveIdent } from "../primitives/_internals.ts";
+import { heapRef, reapThread, reserveIdent } from "../primitives/_internals.ts";
 import { SimpleQueue } from "../primitives/queue.ts";
 import { Event } from "../primitives/event.ts";
 import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
@@ -244,7 +244,7 @@ export class Thread<A extends unknown[] = unknown[]> {
     const info = createInfo();
     Atomics.store(info, INFO_TASK, CLAIMED);
     const data: ThreadData = {
-      heap: heap(),
+      heap: heapRef(),
       ident,
       name: this.#name,
       module: this.#module,

@@ -23,6 +23,7 @@
 import type * as V8 from "node:v8";
 import { type Handle, handleOf, revive } from "./_handle.ts";
 import { heapById, heapId } from "./_heap.ts";
+import { describeMemory, openMemory, type SharedMemory } from "./_memory.ts";
 import { quote } from "../internal/options.ts";
 
 /** The payload is PLAIN: this module's binary form of plain data. */
@@ -519,7 +520,7 @@ let encoding = false;
  */
 export function encodeToScratch(
   value: unknown,
-  heap: SharedArrayBuffer,
+  heap: SharedMemory,
   where: string,
 ): Scratch {
   if (!encoding) {
@@ -545,7 +546,7 @@ export function encodeToScratch(
 function encodeInto(
   into: Scratch,
   value: unknown,
-  heap: SharedArrayBuffer,
+  heap: SharedMemory,
   where: string,
 ): Scratch {
   out = into;
@@ -621,7 +622,7 @@ export function copyOf(encoded: Scratch): Encoded {
  */
 export function encode(
   value: unknown,
-  heap: SharedArrayBuffer,
+  heap: SharedMemory,
   where: string,
 ): Encoded {
   return copyOf(encodeToScratch(value, heap, where));
@@ -684,7 +685,7 @@ interface Found {
 
 function reference(
   handle: Handle,
-  heap: SharedArrayBuffer,
+  heap: SharedMemory,
   where: string,
 ): Reference {
   if (Object.keys(handle).some((key) => !HEAP_ONLY.includes(key))) {
@@ -693,7 +694,7 @@ function reference(
       `${where}: a ${handle.kind} cannot travel inside an item; send its handle with postMessage`,
     );
   }
-  if (handle.buffer !== heap) {
+  if (openMemory(handle.buffer) !== heap) {
     throw new TypeError(
       `${where}: ${handle.kind} lives in another shared heap than this queue (it was made by a thread that had not yet received any primitive from its parent); send it by postMessage instead`,
     );
@@ -719,7 +720,7 @@ function dereference(
   }
   return {
     kind,
-    buffer,
+    buffer: describeMemory(buffer),
     byteOffset,
     length,
     generation,
@@ -730,7 +731,7 @@ function dereference(
 /** A copy of `value` with every primitive replaced by its reference. */
 function replacePrimitives(
   value: unknown,
-  heap: SharedArrayBuffer,
+  heap: SharedMemory,
   where: string,
   found: Found,
   seen: Map<object, unknown>,

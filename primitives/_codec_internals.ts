@@ -12,4 +12,6 @@ export {
   needsV8,
   V8NotLoaded,
 } from "./_codec.ts";
-export { heap } from "./_heap.ts";
+export { adoptHeap, heap } from "./_heap.ts";
+export { adoptIdent } from "./_thread.ts";
+export type { MemoryRef } from "./_memory.ts";

@@ -25,25 +25,25 @@ import { RLock } from "./rlock.ts";
  */
 export interface TypedArrays {
   /** 8-bit signed integers. */
-  i8: Int8Array<SharedArrayBuffer>;
+  i8: Int8Array<ArrayBufferLike>;
   /** 8-bit unsigned integers. */
-  u8: Uint8Array<SharedArrayBuffer>;
+  u8: Uint8Array<ArrayBufferLike>;
   /** 16-bit signed integers. */
-  i16: Int16Array<SharedArrayBuffer>;
+  i16: Int16Array<ArrayBufferLike>;
   /** 16-bit unsigned integers. */
-  u16: Uint16Array<SharedArrayBuffer>;
+  u16: Uint16Array<ArrayBufferLike>;
   /** 32-bit signed integers. */
-  i32: Int32Array<SharedArrayBuffer>;
+  i32: Int32Array<ArrayBufferLike>;
   /** 32-bit unsigned integers. */
-  u32: Uint32Array<SharedArrayBuffer>;
+  u32: Uint32Array<ArrayBufferLike>;
   /** 32-bit floats. */
-  f32: Float32Array<SharedArrayBuffer>;
+  f32: Float32Array<ArrayBufferLike>;
   /** 64-bit floats (JavaScript's `number`). */
-  f64: Float64Array<SharedArrayBuffer>;
+  f64: Float64Array<ArrayBufferLike>;
   /** 64-bit signed integers, as `bigint`. */
-  bigint64: BigInt64Array<SharedArrayBuffer>;
+  bigint64: BigInt64Array<ArrayBufferLike>;
   /** 64-bit unsigned integers, as `bigint`. */
-  biguint64: BigUint64Array<SharedArrayBuffer>;
+  biguint64: BigUint64Array<ArrayBufferLike>;
 }
 
 /** The element type of a {@linkcode Value} or {@linkcode SharedArray}. */
@@ -74,7 +74,7 @@ export interface TypeInfo {
   /** Stored in the words, so that `from()` knows the type; never 0. */
   readonly code: number;
   readonly array: new (
-    buffer: SharedArrayBuffer,
+    buffer: ArrayBufferLike,
     byteOffset: number,
     length: number,
   ) => AnyArray;
@@ -201,7 +201,7 @@ export class Cells {
 
   constructor(
     info: TypeInfo,
-    buffer: SharedArrayBuffer,
+    buffer: ArrayBufferLike,
     byteOffset: number,
     length: number,
   ) {

@@ -7,6 +7,13 @@
 // `runAsync` with Atomics.waitAsync, so the two faces of every call share
 // their logic. An abort is thrown into the generator, which may still wait
 // (a Condition re-acquires its lock) before it lets the error out.
+//
+// There are two ways to sleep, chosen by the kind of memory: on a
+// SharedArrayBuffer, Atomics.wait and waitAsync; on memory that processes
+// share (`_memory.ts`), which Atomics.wait refuses, the futex system call
+// through FFI (`_ffi.ts`), whose async face runs on another thread.
+
+import { futexWait, futexWaitAsync, futexWake } from "./_ffi.ts";
 
 /** One futex wait: sleep while `view[index] === expected`, until `deadline`. */
 export interface FutexWait {
@@ -53,13 +60,23 @@ export function setWaitGuard(check: (() => void) | undefined): void {
   guard = check;
 }
 
+/**
+ * The longest sleep of one futex call on memory that processes share: a
+ * Worker terminated while it sleeps there stops only once the call returns,
+ * and a call that the async face left behind (aborted) holds a thread until
+ * then.
+ */
+const FFI_SLICE_MS = 100;
+
 /** Blocks the thread on one wait; `false` when the deadline has passed. */
-function waitSync({ view, index, expected, deadline }: FutexWait): boolean {
+function waitSync(wait: FutexWait): boolean {
+  const { view, index, expected, deadline } = wait;
   let ms = remaining(deadline);
   if (ms <= 0) return false;
   if (spin(view, index, expected, SPIN_SYNC)) return true;
   ms = remaining(deadline);
   if (ms <= 0) return false;
+  if (!(view.buffer instanceof SharedArrayBuffer)) return sleepSync(wait, ms);
   if (guard === undefined) {
     return Atomics.wait(view, index, expected, ms) !== "timed-out";
   }
@@ -69,6 +86,22 @@ function waitSync({ view, index, expected, deadline }: FutexWait): boolean {
     if (Atomics.wait(view, index, expected, slice) !== "timed-out") {
       return true;
     }
+    ms = remaining(deadline);
+    if (ms <= 0) return false;
+  }
+}
+
+/** `waitSync`'s sleep on memory that processes share, in slices. */
+function sleepSync(
+  { view, index, expected, deadline }: FutexWait,
+  ms: number,
+): boolean {
+  for (;;) {
+    guard?.();
+    if (futexWait(view, index, expected, Math.min(ms, FFI_SLICE_MS))) {
+      return true;
+    }
+    if (Atomics.load(view, index) !== expected) return true;
     ms = remaining(deadline);
     if (ms <= 0) return false;
   }
@@ -100,6 +133,9 @@ function waitAsync(
   if (spin(view, index, expected, SPIN_ASYNC)) return true;
   ms = remaining(deadline);
   if (ms <= 0) return false;
+  if (!(view.buffer instanceof SharedArrayBuffer)) {
+    return sleepAsync({ view, index, expected, deadline }, ms, signal);
+  }
   const result = Atomics.waitAsync(
     view,
     index,
@@ -128,6 +164,41 @@ function waitAsync(
       signal?.removeEventListener("abort", onAbort);
       resolve(outcome !== "timed-out");
     });
+  });
+}
+
+/**
+ * `waitAsync`'s sleep on memory that processes share: a futex call on
+ * another thread, in slices. An abort wakes every sleeper of the word (so
+ * that the call it leaves behind takes no wake-up from a live waiter) and
+ * rejects at once.
+ */
+function sleepAsync(
+  { view, index, expected, deadline }: FutexWait,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      futexWake(view, index, 0x7fffffff);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const sleep = (slice: number): void => {
+      futexWaitAsync(view, index, expected, slice).then((woken) => {
+        if (settled) return;
+        const changed = woken || Atomics.load(view, index) !== expected;
+        const left = remaining(deadline);
+        if (!changed && left > 0) return sleep(Math.min(left, FFI_SLICE_MS));
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        resolve(changed);
+      });
+    };
+    sleep(Math.min(ms, FFI_SLICE_MS));
   });
 }
 
@@ -168,7 +239,14 @@ export async function runAsync<T>(
   return step.value;
 }
 
-/** Wakes up to `count` threads sleeping on `view[index]` (all by default). */
-export function wake(view: Int32Array, index: number, count?: number): void {
-  Atomics.notify(view, index, count);
+/**
+ * Wakes up to `count` threads sleeping on `view[index]` (all by default).
+ *
+ * @returns How many it woke.
+ */
+export function wake(view: Int32Array, index: number, count?: number): number {
+  if (view.buffer instanceof SharedArrayBuffer) {
+    return Atomics.notify(view, index, count);
+  }
+  return futexWake(view, index, count ?? 0x7fffffff);
 }

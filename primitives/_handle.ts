@@ -20,6 +20,13 @@ import {
   SIZE,
 } from "./_heap.ts";
 import { quote, withArticle } from "../internal/options.ts";
+import {
+  describeMemory,
+  isMemoryRef,
+  type MemoryRef,
+  openMemory,
+  type SharedMemory,
+} from "./_memory.ts";
 import { generationOf, hold, isLive, pin } from "./_refs.ts";
 
 /**
@@ -29,8 +36,11 @@ import { generationOf, hold, isLive, pin } from "./_refs.ts";
 export interface Handle {
   /** The class this handle rebuilds, such as `"Lock"`. */
   readonly kind: string;
-  /** The shared heap that holds the primitive's words. */
-  readonly buffer: SharedArrayBuffer;
+  /**
+   * The shared heap that holds the primitive's words: a SharedArrayBuffer,
+   * or, in a program that shares with processes, how to map it.
+   */
+  readonly buffer: MemoryRef;
   /** Where the words start in `buffer`, in bytes. */
   readonly byteOffset: number;
   /** How many 32-bit words the primitive has. */
@@ -87,7 +97,7 @@ export function handleOf(value: object): Handle | undefined {
  * primitive stays alive until some thread opens it.
  */
 export function pinned<H extends Handle>(handle: H): H {
-  pin(new Int32Array(handle.buffer, handle.byteOffset, 1));
+  pin(new Int32Array(openMemory(handle.buffer)!, handle.byteOffset, 1));
   return handle;
 }
 
@@ -146,7 +156,7 @@ export function track(
 export function isHandle(value: unknown): value is Handle {
   return typeof value === "object" && value !== null &&
     revivers.has((value as Handle).kind) &&
-    (value as Handle).buffer instanceof SharedArrayBuffer;
+    isMemoryRef((value as Handle).buffer);
 }
 
 /** Rebuilds any registered primitive from its handle. */
@@ -215,7 +225,7 @@ export class Layout {
   ): Int32Array {
     const view = allocate(words, parts);
     if (tags.length > 0) {
-      const all = heapWords(view.buffer as SharedArrayBuffer);
+      const all = heapWords(view.buffer as SharedMemory);
       Atomics.store(all, blockIndex(view) + BINDING, bindingOf(tags));
     }
     Atomics.store(view, 0, this.#magic);
@@ -226,7 +236,7 @@ export class Layout {
   handle(words: Int32Array, parts: readonly Handle[] = []): Handle {
     return {
       kind: this.kind,
-      buffer: words.buffer as SharedArrayBuffer,
+      buffer: describeMemory(words.buffer as SharedMemory),
       byteOffset: words.byteOffset,
       length: words.length,
       generation: generationOf(words),
@@ -248,7 +258,7 @@ export class Layout {
         }`,
       );
     }
-    const { kind, buffer, byteOffset, length, generation } = handle as Partial<
+    const { kind, byteOffset, length, generation } = handle as Partial<
       Handle
     >;
     if (kind !== this.kind) {
@@ -258,10 +268,11 @@ export class Layout {
         } handle, received a handle of kind ${quote(kind)}`,
       );
     }
-    if (!(buffer instanceof SharedArrayBuffer)) {
+    const buffer = openMemory((handle as Partial<Handle>).buffer);
+    if (buffer === undefined) {
       throw new TypeError(
         `${where}: 'buffer' must be a SharedArrayBuffer, received ${
-          quote(buffer)
+          quote((handle as Partial<Handle>).buffer)
         }`,
       );
     }
@@ -325,7 +336,7 @@ export class Layout {
    * @throws {TypeError} If one is another primitive.
    */
   checkParts(words: Int32Array, handle: Handle): void {
-    const all = heapWords(words.buffer as SharedArrayBuffer);
+    const all = heapWords(words.buffer as SharedMemory);
     const children = childrenOf(all, blockIndex(words));
     children.forEach((child, i) => {
       if (handle.parts[i]?.byteOffset !== 4 * child) {
@@ -343,7 +354,7 @@ export class Layout {
    * @throws {TypeError} If they are not.
    */
   checkOwn(words: Int32Array, tags: readonly number[], names: string): void {
-    const all = heapWords(words.buffer as SharedArrayBuffer);
+    const all = heapWords(words.buffer as SharedMemory);
     if (Atomics.load(all, blockIndex(words) + BINDING) !== bindingOf(tags)) {
       throw new TypeError(
         `Cannot create ${this.kind} from handle: ${names} of the handle ${

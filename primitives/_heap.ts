@@ -1,7 +1,8 @@
-// The shared heap: one growable SharedArrayBuffer per program, from which
-// every primitive takes a block. Because all of them live in one buffer
-// that every thread holds, a primitive can be named by a number (its offset)
-// and so travel inside the bytes of a queue, where a SharedArrayBuffer
+// The shared heap: one growable buffer of shared memory per program (a
+// SharedArrayBuffer, or memory that processes share: `_memory.ts`), from
+// which every primitive takes a block. Because all of them live in one
+// buffer that every thread holds, a primitive can be named by a number (its
+// offset) and so travel inside the bytes of a queue, where a buffer
 // cannot. A thread adopts its parent's heap with the first handle it
 // receives; the heap also holds the counter that thread ids come from.
 //
@@ -18,6 +19,17 @@
 // pins, binding, children]; the primitive's words follow (its handle's
 // `byteOffset` points at them), and the word offsets of its children (the
 // blocks it is built on) fill the last words of the block.
+
+import {
+  describeMemory,
+  growMemory,
+  isMemory,
+  memoryLength,
+  type MemoryRef,
+  newMemory,
+  openMemory,
+  type SharedMemory,
+} from "./_memory.ts";
 
 const MAGIC = 0x50484550; // "PHEP"
 export const IDS = 1;
@@ -50,11 +62,11 @@ export const CHILDREN = 5;
 export const BLOCK_HEADER_WORDS = 6;
 export const BLOCK_HEADER_BYTES = 4 * BLOCK_HEADER_WORDS;
 
-let current: SharedArrayBuffer | undefined;
-const known = new Map<number, SharedArrayBuffer>();
+let current: SharedMemory | undefined;
+const known = new Map<number, SharedMemory>();
 /** A view of all of each heap, that follows it as it grows. */
-const views = new WeakMap<SharedArrayBuffer, Int32Array>();
-let lastBuffer: SharedArrayBuffer | undefined;
+const views = new WeakMap<SharedMemory, Int32Array>();
+let lastBuffer: SharedMemory | undefined;
 let lastView: Int32Array | undefined;
 
 /**
@@ -62,7 +74,7 @@ let lastView: Int32Array | undefined;
  * block headers are read and written through it, by word index, so that
  * no view is made per block.
  */
-export function heapWords(buffer: SharedArrayBuffer): Int32Array {
+export function heapWords(buffer: SharedMemory): Int32Array {
   if (buffer === lastBuffer) return lastView!;
   let view = views.get(buffer);
   if (view === undefined) {
@@ -81,23 +93,21 @@ function isWorker(): boolean {
 }
 
 /** The header words of a heap. */
-export function header(buffer: SharedArrayBuffer): Int32Array {
+export function header(buffer: SharedMemory): Int32Array {
   return new Int32Array(buffer, 0, HEADER_BYTES / 4);
 }
 
 /** Whether a buffer is a heap of this module. */
-function isHeap(buffer: unknown): buffer is SharedArrayBuffer {
-  return buffer instanceof SharedArrayBuffer && buffer.growable &&
-    buffer.byteLength >= HEADER_BYTES &&
-    Atomics.load(header(buffer), 0) === MAGIC;
+function isHeap(buffer: unknown): buffer is SharedMemory {
+  return isMemory(buffer, true) &&
+    memoryLength(buffer as SharedMemory) >= HEADER_BYTES &&
+    Atomics.load(header(buffer as SharedMemory), 0) === MAGIC;
 }
 
 /** This thread's heap, created on first use. */
-export function heap(): SharedArrayBuffer {
+export function heap(): SharedMemory {
   if (current === undefined) {
-    const buffer = new SharedArrayBuffer(INITIAL_BYTES, {
-      maxByteLength: MAX_BYTES,
-    });
+    const buffer = newMemory(INITIAL_BYTES, MAX_BYTES);
     const words = header(buffer);
     Atomics.store(words, TOP, HEADER_BYTES);
     Atomics.store(words, HEAP_ID, 1 + Math.floor(Math.random() * 0x7ffffffe));
@@ -116,22 +126,28 @@ export function heap(): SharedArrayBuffer {
 }
 
 /**
- * Learns a heap from a handle; a thread that has no heap yet (and so no
- * thread id) makes it its own.
+ * Learns a heap from a handle, or from what `heapRef` made; a thread that
+ * has no heap yet (and so no thread id) makes it its own.
  */
-export function adoptHeap(buffer: SharedArrayBuffer): void {
+export function adoptHeap(ref: MemoryRef | SharedMemory): void {
+  const buffer = openMemory(ref);
   if (!isHeap(buffer)) return;
   known.set(heapId(buffer), buffer);
   current ??= buffer;
 }
 
+/** How this thread's heap travels to a thread or process it starts. */
+export function heapRef(): MemoryRef {
+  return describeMemory(heap());
+}
+
 /** The id of a heap, which names it inside encoded bytes. */
-export function heapId(buffer: SharedArrayBuffer): number {
+export function heapId(buffer: SharedMemory): number {
   return Atomics.load(header(buffer), HEAP_ID);
 }
 
 /** A heap this thread has seen, by id. */
-export function heapById(id: number): SharedArrayBuffer | undefined {
+export function heapById(id: number): SharedMemory | undefined {
   return known.get(id);
 }
 
@@ -162,13 +178,13 @@ function unlockAllocator(all: Int32Array): void {
 }
 
 /** Grows `buffer` until it holds `end` bytes. */
-function growTo(buffer: SharedArrayBuffer, end: number): void {
-  while (buffer.byteLength < end) {
+function growTo(buffer: SharedMemory, end: number): void {
+  for (let length; (length = memoryLength(buffer)) < end;) {
     try {
-      buffer.grow(Math.min(MAX_BYTES, Math.max(end, 2 * buffer.byteLength)));
+      growMemory(buffer, Math.min(MAX_BYTES, Math.max(end, 2 * length)));
     } catch {
-      // Another thread grew it meanwhile (a SharedArrayBuffer cannot
-      // shrink, so its smaller request failed); look again.
+      // Another thread grew it meanwhile (shared memory cannot shrink, so
+      // its smaller request failed); look again.
     }
   }
 }
@@ -242,7 +258,7 @@ export function blockIndex(words: Int32Array): number {
  * start at `byteOffset`, or -1 if no block of `buffer` can start there.
  */
 export function blockIndexAt(
-  buffer: SharedArrayBuffer,
+  buffer: SharedMemory,
   byteOffset: number,
 ): number {
   if (
@@ -296,7 +312,7 @@ export function free(all: Int32Array, at: number): void {
  * dead thread held.
  */
 export function walkBlocks(
-  buffer: SharedArrayBuffer,
+  buffer: SharedMemory,
   visitors: ReadonlyMap<
     number,
     (all: Int32Array, base: number, end: number) => void
@@ -315,6 +331,6 @@ export function walkBlocks(
 }
 
 /** How many bytes of the heap are taken, in use or free (for tests). */
-export function heapTop(buffer: SharedArrayBuffer = heap()): number {
+export function heapTop(buffer: SharedMemory = heap()): number {
   return Atomics.load(header(buffer), TOP);
 }

@@ -14,7 +14,8 @@ export {
 } from "./_codec.ts";
 export { runAsync, setWaitGuard, type Steps, wake } from "./_futex.ts";
 export { type Handle, handleOf, isHandle, revive } from "./_handle.ts";
-export { adoptHeap, heap } from "./_heap.ts";
+export { adoptHeap, heap, heapRef } from "./_heap.ts";
+export { type MemoryRef, sharesWithProcesses } from "./_memory.ts";
 export { putEncoded, type QueueHandle } from "./_queue_core.ts";
 export { reapThread } from "./_reap.ts";
 export { releaseAll } from "./_refs.ts";

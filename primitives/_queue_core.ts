@@ -31,6 +31,12 @@ import {
   revive,
   track,
 } from "./_handle.ts";
+import {
+  describeMemory,
+  type MemoryRef,
+  openMemory,
+  type SharedMemory,
+} from "./_memory.ts";
 import { releaseAt, retain } from "./_refs.ts";
 import { type Mutex, mutexOf, STATE } from "./_mutex.ts";
 import {
@@ -89,9 +95,9 @@ const BLOCKED = -1; // the queue is full (put) or empty (get)
 /** The handle of a queue: the standard fields, plus its store's buffers. */
 export interface QueueHandle extends Handle {
   /** The store's index of entries. */
-  readonly index: SharedArrayBuffer;
+  readonly index: MemoryRef;
   /** The store's arena of encoded items. */
-  readonly arena: SharedArrayBuffer;
+  readonly arena: MemoryRef;
 }
 
 /** Options of a queue's constructor. */
@@ -122,7 +128,7 @@ export class QueueCore {
   readonly kind: string;
   readonly words: Int32Array;
   readonly store: ItemStore;
-  readonly heap: SharedArrayBuffer;
+  readonly heap: SharedMemory;
   readonly #layout: Layout;
   readonly #lock: Lock;
   readonly #mutex: Mutex;
@@ -130,8 +136,8 @@ export class QueueCore {
   readonly #notEmpty: CondVar;
   readonly #notFull: CondVar;
   readonly #allDone: CondVar;
-  readonly #index: SharedArrayBuffer;
-  readonly #arena: SharedArrayBuffer;
+  readonly #index: SharedMemory;
+  readonly #arena: SharedMemory;
   readonly #wherePut: string;
   readonly #whereGet: string;
   /** FIFO, LIFO or PRIORITY, and the bound: fixed at creation. */
@@ -195,7 +201,8 @@ export class QueueCore {
       [this.#index, this.#arena] = allocateStore(tags);
     } else {
       const handle = source.handle as Partial<QueueHandle> | null;
-      const { index, arena } = handle ?? {};
+      const index = openMemory(handle?.index);
+      const arena = openMemory(handle?.arena);
       this.words = layout.open(handle, 4);
       layout.checkOwn(
         this.words,
@@ -208,8 +215,8 @@ export class QueueCore {
         !revived.slice(1).every((part) => part instanceof Condition) ||
         !storeFits(
           this.words.subarray(STORE),
-          index as SharedArrayBuffer,
-          arena as SharedArrayBuffer,
+          index!,
+          arena!,
         )
       ) {
         throw new TypeError(
@@ -222,7 +229,7 @@ export class QueueCore {
       this.#index = index!;
       this.#arena = arena!;
     }
-    this.heap = this.words.buffer as SharedArrayBuffer;
+    this.heap = this.words.buffer as SharedMemory;
     this.#mutex = mutexOf.get(this.#lock)!;
     [this.#notEmpty, this.#notFull, this.#allDone] = this.#conditions.map((c) =>
       condVarOf.get(c)!
@@ -255,8 +262,8 @@ export class QueueCore {
         handleOf(this.#lock)!,
         ...this.#conditions.map((condition) => handleOf(condition)!),
       ]),
-      index: this.#index,
-      arena: this.#arena,
+      index: describeMemory(this.#index),
+      arena: describeMemory(this.#arena),
     };
   }
 

@@ -26,10 +26,11 @@ import {
   PINS,
   REFS,
 } from "./_heap.ts";
+import type { SharedMemory } from "./_memory.ts";
 
 /** What this thread holds: per heap, per block, how many live objects. */
-const counts = new Map<SharedArrayBuffer, Map<number, number>>();
-let lastBuffer: SharedArrayBuffer | undefined;
+const counts = new Map<SharedMemory, Map<number, number>>();
+let lastBuffer: SharedMemory | undefined;
 let lastCounts: Map<number, number> | undefined;
 
 /**
@@ -38,7 +39,7 @@ let lastCounts: Map<number, number> | undefined;
  * allocation), or with its heap and a hook.
  */
 type Held = number | {
-  readonly buffer: SharedArrayBuffer;
+  readonly buffer: SharedMemory;
   readonly at: number;
   /** Run before the block is freed by this thread (a queue's leftovers). */
   readonly onFree: (() => void) | undefined;
@@ -46,7 +47,7 @@ type Held = number | {
 
 const registry = new FinalizationRegistry<Held>(forget);
 
-function countsOf(buffer: SharedArrayBuffer): Map<number, number> {
+function countsOf(buffer: SharedMemory): Map<number, number> {
   if (buffer === lastBuffer) return lastCounts!;
   let map = counts.get(buffer);
   if (map === undefined) {
@@ -72,7 +73,7 @@ export function hold(
   fresh: boolean,
   onFree?: () => void,
 ): boolean {
-  const buffer = words.buffer as SharedArrayBuffer;
+  const buffer = words.buffer as SharedMemory;
   const all = heapWords(buffer);
   const at = blockIndex(words);
   const mine = countsOf(buffer);
@@ -128,7 +129,7 @@ function retainLive(all: Int32Array, at: number, generation: number): boolean {
  * `generation`.
  */
 export function isLive(
-  buffer: SharedArrayBuffer,
+  buffer: SharedMemory,
   byteOffset: number,
   generation: unknown,
 ): boolean {
@@ -144,20 +145,20 @@ export function isLive(
 /** The generation of the block that holds `words`. */
 export function generationOf(words: Int32Array): number {
   return Atomics.load(
-    heapWords(words.buffer as SharedArrayBuffer),
+    heapWords(words.buffer as SharedMemory),
     blockIndex(words) + GENERATION,
   );
 }
 
 /** Adds a reference that a queue item carries. */
-export function retain(buffer: SharedArrayBuffer, byteOffset: number): void {
+export function retain(buffer: SharedMemory, byteOffset: number): void {
   const at = (byteOffset - BLOCK_HEADER_BYTES) / 4;
   Atomics.add(heapWords(buffer), at + REFS, 1);
 }
 
 /** Adds a pin: a handle has been given out. */
 export function pin(words: Int32Array): void {
-  const all = heapWords(words.buffer as SharedArrayBuffer);
+  const all = heapWords(words.buffer as SharedMemory);
   const at = blockIndex(words);
   Atomics.add(all, at + REFS, 1);
   Atomics.add(all, at + PINS, 1);
@@ -167,7 +168,7 @@ export function pin(words: Int32Array): void {
  * Drops a reference that a queue item carried, once the item has been
  * taken (at `byteOffset`, the primitive's words, in `buffer`).
  */
-export function releaseAt(buffer: SharedArrayBuffer, byteOffset: number): void {
+export function releaseAt(buffer: SharedMemory, byteOffset: number): void {
   const at = blockIndexAt(buffer, byteOffset);
   if (at >= 0) release(heapWords(buffer), at);
 }

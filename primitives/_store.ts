@@ -1,7 +1,7 @@
 // Where a queue keeps its items: encoded records in an arena, and an index
 // of entries that gives their order (a ring for FIFO, a stack for LIFO, a
-// binary heap for priority). Both live in growable SharedArrayBuffers of the
-// queue's own, carried by its handle. Every method runs under the queue's
+// binary heap for priority). Both live in growable buffers of shared memory
+// (`_memory.ts`) of the queue's own, carried by its handle. Every method runs under the queue's
 // lock, which orders these plain reads and writes between threads.
 //
 // The arena is filled by bumping `top`; when a record does not fit, the live
@@ -21,6 +21,13 @@ import {
   reserve,
   type Scratch,
 } from "./_codec.ts";
+import {
+  growMemory,
+  isMemory,
+  memoryLength,
+  newMemory,
+  type SharedMemory,
+} from "./_memory.ts";
 
 /** Header words of a store, inside the queue's header. */
 export const STORE_WORDS = 6;
@@ -48,14 +55,15 @@ const ARENA_PREFIX = 8;
 /** A fresh pair of buffers for a store, tagged with `tags`. */
 export function allocateStore(
   tags: readonly [number, number],
-): [SharedArrayBuffer, SharedArrayBuffer] {
-  const index = new SharedArrayBuffer(
+): [SharedMemory, SharedMemory] {
+  const index = newMemory(
     INDEX_PREFIX + INITIAL_ENTRIES * ENTRY_BYTES,
-    { maxByteLength: INDEX_PREFIX + MAX_ENTRIES * ENTRY_BYTES },
+    INDEX_PREFIX + MAX_ENTRIES * ENTRY_BYTES,
   );
-  const arena = new SharedArrayBuffer(ARENA_PREFIX + INITIAL_ARENA, {
-    maxByteLength: ARENA_PREFIX + MAX_ARENA_BYTES,
-  });
+  const arena = newMemory(
+    ARENA_PREFIX + INITIAL_ARENA,
+    ARENA_PREFIX + MAX_ARENA_BYTES,
+  );
   Atomics.store(new Int32Array(index, 0, 1), 0, tags[0]);
   Atomics.store(new Int32Array(arena, 0, 1), 0, tags[1]);
   return [index, arena];
@@ -64,9 +72,8 @@ export function allocateStore(
 /** The tags of a store's buffers (0 for what is not such a buffer). */
 export function storeTags(index: unknown, arena: unknown): [number, number] {
   const tagOf = (buffer: unknown, prefix: number) =>
-    buffer instanceof SharedArrayBuffer && buffer.growable &&
-      buffer.byteLength >= prefix
-      ? Atomics.load(new Int32Array(buffer, 0, 1), 0)
+    isMemory(buffer, true) && memoryLength(buffer as SharedMemory) >= prefix
+      ? Atomics.load(new Int32Array(buffer as SharedMemory, 0, 1), 0)
       : 0;
   return [tagOf(index, INDEX_PREFIX), tagOf(arena, ARENA_PREFIX)];
 }
@@ -77,13 +84,13 @@ export function storeTags(index: unknown, arena: unknown): [number, number] {
  */
 export function storeFits(
   header: Int32Array,
-  index: SharedArrayBuffer,
-  arena: SharedArrayBuffer,
+  index: SharedMemory,
+  arena: SharedMemory,
 ): boolean {
   const capacity = Atomics.load(header, CAPACITY);
   return capacity >= INITIAL_ENTRIES &&
-    index.byteLength >= INDEX_PREFIX + capacity * ENTRY_BYTES &&
-    arena.byteLength >= ARENA_PREFIX + Atomics.load(header, TOP);
+    memoryLength(index) >= INDEX_PREFIX + capacity * ENTRY_BYTES &&
+    memoryLength(arena) >= ARENA_PREFIX + Atomics.load(header, TOP);
 }
 
 /** Initialises the header words of a fresh store. */
@@ -107,8 +114,8 @@ const COPY_LOOP_BYTES = 512;
 export class ItemStore {
   readonly #header: Int32Array;
   readonly #order: number;
-  readonly #index: SharedArrayBuffer;
-  readonly #arena: SharedArrayBuffer;
+  readonly #index: SharedMemory;
+  readonly #arena: SharedMemory;
   // Fixed-length views over what the buffers held when they were made, made
   // again when the buffers have grown (here or in another thread). V8 reads
   // and writes them about four times faster than length-tracking views.
@@ -120,8 +127,8 @@ export class ItemStore {
   constructor(
     header: Int32Array,
     order: number,
-    index: SharedArrayBuffer,
-    arena: SharedArrayBuffer,
+    index: SharedMemory,
+    arena: SharedMemory,
   ) {
     this.#header = header;
     this.#order = order;
@@ -132,20 +139,20 @@ export class ItemStore {
   }
 
   #viewIndex(): void {
-    const length = this.#index.byteLength - INDEX_PREFIX;
+    const length = memoryLength(this.#index) - INDEX_PREFIX;
     this.#entries = new Int32Array(this.#index, INDEX_PREFIX, length >> 2);
     this.#keys = new Float64Array(this.#index, INDEX_PREFIX, length >> 3);
   }
 
   #viewArena(): void {
-    const length = this.#arena.byteLength - ARENA_PREFIX;
+    const length = memoryLength(this.#arena) - ARENA_PREFIX;
     this.#words = new Int32Array(this.#arena, ARENA_PREFIX, length >> 2);
     this.#bytes = new Uint8Array(this.#arena, ARENA_PREFIX, length);
   }
 
   /** The arena's size for records (growable buffers are slow to ask). */
   #arenaBytes(): number {
-    return this.#arena.byteLength - ARENA_PREFIX;
+    return memoryLength(this.#arena) - ARENA_PREFIX;
   }
 
   /**
@@ -390,7 +397,7 @@ export class ItemStore {
         `${where}: the queue holds its maximum of ${count} items`,
       );
     }
-    this.#index.grow(INDEX_PREFIX + grown * ENTRY_BYTES);
+    growMemory(this.#index, INDEX_PREFIX + grown * ENTRY_BYTES);
     this.#viewIndex();
     if (this.#order === FIFO) {
       // Unwrap the ring: the entries before the head move past the old end.
@@ -417,7 +424,8 @@ export class ItemStore {
       );
     }
     if (needed * 2 > this.#arenaBytes()) {
-      this.#arena.grow(
+      growMemory(
+        this.#arena,
         ARENA_PREFIX +
           Math.min(
             MAX_ARENA_BYTES,

@@ -21,6 +21,7 @@ import {
   received,
 } from "./_codec.ts";
 import { heap } from "./_heap.ts";
+import type { SharedMemory } from "./_memory.ts";
 import {
   allocateStore,
   FIFO,
@@ -51,8 +52,8 @@ const ORDERS = [
 interface Store {
   store: ItemStore;
   header: Int32Array;
-  index: SharedArrayBuffer;
-  arena: SharedArrayBuffer;
+  index: SharedMemory;
+  arena: SharedMemory;
 }
 
 function makeStore(order: number): Store {

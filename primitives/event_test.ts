@@ -16,6 +16,7 @@ import {
   SETTLE_MS,
   startWorkers,
   waitFor,
+  wakeAll,
   within,
   wordsOf,
 } from "../testing/workers.ts";
@@ -28,7 +29,7 @@ import {
 function asleep(event: Event): number {
   const words = wordsOf(event.handle);
   let count = 0;
-  for (let i = 0; i < words.length; i++) count += Atomics.notify(words, i);
+  for (let i = 0; i < words.length; i++) count += wakeAll(words, i);
   return count;
 }
 

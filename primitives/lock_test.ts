@@ -18,6 +18,8 @@ import { Semaphore } from "./semaphore.ts";
 import { getIdent } from "./_thread.ts";
 import { STATE } from "./_mutex.ts";
 import { reapThread } from "./_reap.ts";
+import { heap } from "./_heap.ts";
+import { openMemory } from "./_memory.ts";
 import {
   delay,
   handled,
@@ -25,6 +27,7 @@ import {
   SETTLE_MS,
   startWorkers,
   waitFor,
+  wakeAll,
   within,
   wordsOf,
 } from "../testing/workers.ts";
@@ -53,7 +56,7 @@ function depth(lock: AnyLock): number {
  * waiter that wakes to find the lock still held sleeps again.
  */
 function asleep(lock: AnyLock): number {
-  return Atomics.notify(wordsOf(lock.handle), STATE);
+  return wakeAll(wordsOf(lock.handle), STATE);
 }
 
 /** Waits until `n` threads are asleep in an acquire of `lock`. */
@@ -256,7 +259,7 @@ for (const Kind of KINDS) {
     const lock = new Kind();
     strictEqual(lock.locked, false);
     notStrictEqual(lock.handle.buffer, foreign.buffer);
-    strictEqual(lock.handle.buffer.growable, true); // the shared heap
+    strictEqual(openMemory(lock.handle.buffer), heap()); // the shared heap
   });
 
   Deno.test(`${name}: acquire rejects bad options, quoting the value, and the lock stays usable`, async () => {

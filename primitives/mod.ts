@@ -24,6 +24,7 @@
  * @module
  */
 export type { Handle } from "./_handle.ts";
+export type { MemoryRef, SegmentRef } from "./_memory.ts";
 export type { WaitOptions } from "../internal/options.ts";
 export { getIdent } from "./_thread.ts";
 export * from "./errors.ts";

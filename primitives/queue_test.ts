@@ -71,7 +71,13 @@ function trigger(
   item?: unknown,
 ): unknown {
   const handle = queue.handle.parts[part]!;
-  const words = new Int32Array(handle.buffer, handle.byteOffset, handle.length);
+  // Runs as source in a Worker, which has no wordsOf: the handle's buffer
+  // is a SharedArrayBuffer in a program without --allow-ffi.
+  const words = new Int32Array(
+    handle.buffer as SharedArrayBuffer,
+    handle.byteOffset,
+    handle.length,
+  );
   const nap = new Int32Array(new SharedArrayBuffer(4));
   const deadline = performance.now() + 10_000;
   while (Atomics.load(words, 4) === 0) {

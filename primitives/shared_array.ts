@@ -7,6 +7,15 @@ import {
   registerKind,
   track,
 } from "./_handle.ts";
+import {
+  describeMemory,
+  isMemory,
+  memoryLength,
+  type MemoryRef,
+  newMemory,
+  openMemory,
+  type SharedMemory,
+} from "./_memory.ts";
 import { checkInteger, quote, type WaitOptions } from "../internal/options.ts";
 import {
   Cells,
@@ -41,7 +50,7 @@ export interface SharedArrayHandle extends Handle {
    * The elements, from byte 0, then 8 bytes that tie the buffer to its
    * array (a handle with another array's buffer is refused).
    */
-  readonly data: SharedArrayBuffer;
+  readonly data: MemoryRef;
 }
 
 /** Where a SharedArray's data buffer keeps its tag: after the elements. */
@@ -52,12 +61,15 @@ export function tagIndex(elementBytes: number): number {
 /** The tag of a data buffer of `elementBytes` bytes of elements, or 0. */
 export function tagOf(data: unknown, elementBytes: number): number {
   if (
-    !(data instanceof SharedArrayBuffer) ||
-    data.byteLength !== 4 * tagIndex(elementBytes) + 8
+    !isMemory(data, false) ||
+    memoryLength(data as SharedMemory) !== 4 * tagIndex(elementBytes) + 8
   ) {
     return 0;
   }
-  return Atomics.load(new Int32Array(data), tagIndex(elementBytes));
+  return Atomics.load(
+    new Int32Array(data as SharedMemory),
+    tagIndex(elementBytes),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -72,7 +84,7 @@ const arrayLayout = new Layout("SharedArray", 0x53415252, 4);
 const rebuildArray = new Rebuild<{
   words: Int32Array;
   info: TypeInfo;
-  data: SharedArrayBuffer;
+  data: SharedMemory;
   lock: Lock | RLock | undefined;
 }>();
 
@@ -119,7 +131,7 @@ const rebuildArray = new Rebuild<{
 export class SharedArray<T extends ValueType = ValueType>
   implements Iterable<ElementOf<T>> {
   #words: Int32Array;
-  #data: SharedArrayBuffer;
+  #data: SharedMemory;
   #cells: Cells;
   #length: number;
   #lock: Lock | RLock | undefined;
@@ -131,7 +143,7 @@ export class SharedArray<T extends ValueType = ValueType>
       SharedArray,
       (array: SharedArray): SharedArrayHandle => ({
         ...arrayLayout.handle(array.#words, lockHandles(array.#lock)),
-        data: array.#data,
+        data: describeMemory(array.#data),
       }),
     );
   }
@@ -198,7 +210,7 @@ export class SharedArray<T extends ValueType = ValueType>
     const length = values?.length ?? (lengthOrValues as number);
     const choice = checkOptions(where, options);
     const bytes = length * info.bytes;
-    this.#data = new SharedArrayBuffer(4 * tagIndex(bytes) + 8);
+    this.#data = newMemory(4 * tagIndex(bytes) + 8);
     const tag = newTag();
     Atomics.store(new Int32Array(this.#data), tagIndex(bytes), tag);
     this.#length = length;
@@ -240,7 +252,8 @@ export class SharedArray<T extends ValueType = ValueType>
   ): SharedArray<T> {
     const where = "Cannot create SharedArray from handle";
     const words = arrayLayout.open(handle, partsOf(handle));
-    const { data } = handle as Partial<SharedArrayHandle>;
+    const given = (handle as Partial<SharedArrayHandle>).data;
+    const data = openMemory(given);
     const info = TYPES[Atomics.load(words, TYPE) - 1];
     const length = Atomics.load(words, LENGTH);
     const flags = Atomics.load(words, ARRAY_FLAGS);
@@ -253,16 +266,16 @@ export class SharedArray<T extends ValueType = ValueType>
     }
     const bytes = length * info.bytes;
     if (
-      !(data instanceof SharedArrayBuffer) ||
-      data.byteLength !== 4 * tagIndex(bytes) + 8
+      data === undefined || !isMemory(data, false) ||
+      memoryLength(data) !== 4 * tagIndex(bytes) + 8
     ) {
       throw new TypeError(
         `${where}: 'data' must be a SharedArrayBuffer of ${
           4 * tagIndex(bytes) + 8
         } bytes (${length} "${info.name}" elements and a tag), received ${
-          data instanceof SharedArrayBuffer
-            ? `one of ${data.byteLength} bytes`
-            : quote(data)
+          data !== undefined
+            ? `one of ${memoryLength(data)} bytes`
+            : quote(given)
         }`,
       );
     }
@@ -278,22 +291,24 @@ export class SharedArray<T extends ValueType = ValueType>
   /**
    * A structured-cloneable handle to send to a Worker (with `postMessage`),
    * where {@linkcode SharedArray.from} turns it back into the same array. It
-   * carries the elements' buffer in `data` and the lock's handle in `parts`.
+   * carries the elements' memory in `data` (a SharedArrayBuffer, or, with
+   * --allow-ffi, how to map memory that processes share) and the lock's
+   * handle in `parts`.
    *
    * @example The handle carries the elements
    * ```ts
    * import { SharedArray } from "@parallel/parallel";
    * import { strictEqual } from "node:assert/strict";
    *
-   * const handle = new SharedArray("f64", 3).handle;
+   * const handle = new SharedArray("f64", [1, 2, 3]).handle;
    * strictEqual(handle.kind, "SharedArray");
-   * strictEqual(handle.data.byteLength, 24 + 8); // 3 elements, and a tag
+   * strictEqual(SharedArray.from<"f64">(handle).get(2), 3);
    * ```
    */
   get handle(): SharedArrayHandle {
     return pinned({
       ...arrayLayout.handle(this.#words, lockHandles(this.#lock)),
-      data: this.#data,
+      data: describeMemory(this.#data),
     });
   }
 

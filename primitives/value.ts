@@ -178,7 +178,7 @@ export class Value<T extends ValueType = ValueType> {
     const words = this.#words;
     return new Cells(
       info,
-      words.buffer as SharedArrayBuffer,
+      words.buffer,
       words.byteOffset + VALUE_BYTE,
       1,
     );

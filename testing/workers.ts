@@ -1,6 +1,7 @@
 // Test helpers: real Workers that run functions sent as source.
 
 import type * as parallel from "../mod.ts";
+import { type MemoryRef, openMemory } from "../primitives/_memory.ts";
 
 /** The module, as the function sent to a Worker receives it. */
 export type Parallel = typeof parallel;
@@ -162,7 +163,17 @@ export function int32s(length: number): Int32Array {
 
 /** The words of a primitive, from its handle (for tests that count sleepers). */
 export function wordsOf(
-  handle: { buffer: SharedArrayBuffer; byteOffset: number; length: number },
+  handle: { buffer: MemoryRef; byteOffset: number; length: number },
 ): Int32Array {
-  return new Int32Array(handle.buffer, handle.byteOffset, handle.length);
+  return new Int32Array(
+    openMemory(handle.buffer)!,
+    handle.byteOffset,
+    handle.length,
+  );
 }
+
+/**
+ * Wakes every thread asleep on `words[index]`, in this process or another,
+ * and says how many there were.
+ */
+export { wake as wakeAll } from "../primitives/_futex.ts";

@@ -1,0 +1,199 @@
+// The module's only use of FFI: memory that processes share, and the futex
+// that sleeps on it (ARCHITECTURE.md, "Memory processes share"). libc is
+// opened on first use, so a program that never shares a primitive with a
+// process never loads it. Linux only: memfd_create, mmap and the futex
+// system call.
+
+const SYS_FUTEX = 202n; // x86-64 and its Linux system call table
+const FUTEX_WAIT = 0; // without FUTEX_PRIVATE_FLAG: across processes
+const FUTEX_WAKE = 1;
+const MFD_CLOEXEC = 1;
+const O_RDWR = 2;
+const O_CLOEXEC = 0o2000000;
+const PROT_READ_WRITE = 3;
+const MAP_SHARED = 1;
+const SEEK_END = 2;
+const MAP_FAILED = 0xffffffffffffffffn;
+
+const symbols = {
+  memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  mmap: {
+    parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"],
+    result: "pointer",
+  },
+  open: { parameters: ["buffer", "i32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
+  futex_wait: {
+    name: "syscall",
+    parameters: ["i64", "buffer", "i32", "i32", "buffer"],
+    result: "i64",
+  },
+  futex_wait_async: {
+    name: "syscall",
+    parameters: ["i64", "buffer", "i32", "i32", "buffer"],
+    result: "i64",
+    nonblocking: true,
+  },
+  futex_wake: {
+    name: "syscall",
+    parameters: ["i64", "buffer", "i32", "i32"],
+    result: "i64",
+  },
+} as const;
+
+let library: Deno.DynamicLibrary<typeof symbols>["symbols"] | undefined;
+
+function libc(): Deno.DynamicLibrary<typeof symbols>["symbols"] {
+  library ??= Deno.dlopen("libc.so.6", symbols).symbols;
+  return library;
+}
+
+function cString(text: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(`${text}\0`);
+}
+
+/** A mapping of shared memory: its file descriptor and its bytes. */
+export interface Mapping {
+  readonly fd: number;
+  readonly pointer: Deno.PointerObject;
+}
+
+function mapped(fd: number, bytes: number, what: string): Mapping {
+  const pointer = libc().mmap(
+    null,
+    BigInt(bytes),
+    PROT_READ_WRITE,
+    MAP_SHARED,
+    fd,
+    0n,
+  );
+  if (
+    pointer === null || Deno.UnsafePointer.value(pointer) === MAP_FAILED
+  ) {
+    libc().close(fd);
+    throw new RangeError(`Cannot map ${bytes} bytes of ${what}`);
+  }
+  return { fd, pointer };
+}
+
+/**
+ * Creates `bytes` of zeroed shared memory that has no name: it goes away
+ * with the last process that maps it or holds its descriptor, however they
+ * end. Pages are taken only as they are touched.
+ */
+export function createMapping(bytes: number): Mapping {
+  const fd = libc().memfd_create(cString("parallel"), MFD_CLOEXEC);
+  if (fd < 0) {
+    throw new RangeError("Cannot create shared memory (memfd_create)");
+  }
+  if (libc().ftruncate(fd, BigInt(bytes)) !== 0) {
+    libc().close(fd);
+    throw new RangeError(`Cannot size shared memory to ${bytes} bytes`);
+  }
+  return mapped(fd, bytes, "shared memory");
+}
+
+/**
+ * Maps the shared memory that process `pid` holds as descriptor `fd`
+ * (through /proc, which needs that process alive) and keeps a descriptor
+ * of its own, so that this process can hand it on in turn.
+ */
+export function openMapping(pid: number, fd: number, bytes: number): Mapping {
+  const path = `/proc/${pid}/fd/${fd}`;
+  const own = libc().open(cString(path), O_RDWR | O_CLOEXEC);
+  if (own < 0) {
+    throw new TypeError(
+      `Cannot open the shared memory of process ${pid} (${path}): that process has ended`,
+    );
+  }
+  // Mapping past the end of the file would crash this process on first
+  // touch (SIGBUS): a handle that claims more than there is is refused.
+  const size = libc().lseek(own, 0n, SEEK_END);
+  if (size < BigInt(bytes)) {
+    libc().close(own);
+    throw new TypeError(
+      `Cannot open the shared memory of process ${pid} (${path}): it holds ${size} bytes, not ${bytes}`,
+    );
+  }
+  return mapped(own, bytes, path);
+}
+
+/** `bytes` of a mapping from `offset`, as an ArrayBuffer. */
+export function bufferOf(
+  { pointer }: Mapping,
+  offset: number,
+  bytes: number,
+): ArrayBuffer {
+  return Deno.UnsafePointerView.getArrayBuffer(pointer, bytes, offset);
+}
+
+/** Closes a descriptor this process no longer needs. */
+export function closeDescriptor(fd: number): void {
+  libc().close(fd);
+}
+
+/** A relative timeout for the futex call, or null for none. */
+function timespec(ms: number): BigInt64Array<ArrayBuffer> | null {
+  if (ms === Infinity) return null;
+  const whole = Math.max(0, Math.floor(ms));
+  return new BigInt64Array([
+    BigInt(Math.floor(whole / 1000)),
+    BigInt((whole % 1000) * 1_000_000 + Math.floor((ms - whole) * 1_000_000)),
+  ]);
+}
+
+/** The word `index` of `view`, as the futex call's address. */
+function word(view: Int32Array, index: number): Int32Array<ArrayBuffer> {
+  return view.subarray(index, index + 1) as Int32Array<ArrayBuffer>;
+}
+
+/**
+ * Sleeps while `view[index] === expected`, at most `ms` milliseconds
+ * (`Infinity`: no limit).
+ *
+ * @returns Whether a wake-up ended it (not a timeout, a signal, or a word
+ * that had changed already).
+ */
+export function futexWait(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  ms: number,
+): boolean {
+  return libc().futex_wait(
+    SYS_FUTEX,
+    word(view, index),
+    FUTEX_WAIT,
+    expected,
+    timespec(ms),
+  ) === 0n;
+}
+
+/** `futexWait` on another thread: the promise settles when it returns. */
+export async function futexWaitAsync(
+  view: Int32Array,
+  index: number,
+  expected: number,
+  ms: number,
+): Promise<boolean> {
+  return await libc().futex_wait_async(
+    SYS_FUTEX,
+    word(view, index),
+    FUTEX_WAIT,
+    expected,
+    timespec(ms),
+  ) === 0n;
+}
+
+/** Wakes up to `count` sleepers on `view[index]`, in any process. */
+export function futexWake(
+  view: Int32Array,
+  index: number,
+  count: number,
+): number {
+  return Number(
+    libc().futex_wake(SYS_FUTEX, word(view, index), FUTEX_WAKE, count),
+  );
+}
