@@ -3,9 +3,14 @@
 // this module inside a value travel as their handles, which structured
 // clone carries and the worker revives.
 
-import { handleOf, isHandle, revive } from "../primitives/_internals.ts";
-
-const HANDLE = "__parallelHandle";
+import {
+  type Handle,
+  handleOf,
+  isHandle,
+  revive,
+  sharesWithProcesses,
+} from "../primitives/_internals.ts";
+import { HANDLE } from "./_wire.ts";
 
 /**
  * Prepares a value for `postMessage`: the primitives of this module inside
@@ -25,6 +30,39 @@ export function toMessage(value: unknown): unknown {
     return copy;
   }
   return value;
+}
+
+/**
+ * Prepares a value for a child process: as `toMessage`, and every handle
+ * must name memory that processes share, so that the child maps it.
+ *
+ * @throws {TypeError} In a program that cannot share memory with processes,
+ * naming the flag that lets it.
+ */
+export function toProcessMessage(value: unknown, where: string): unknown {
+  const message = toMessage(value);
+  if (message !== value) checkShared(message, where);
+  return message;
+}
+
+function checkShared(value: unknown, where: string): void {
+  if (typeof value !== "object" || value === null) return;
+  const handle = (value as Record<string, unknown>)[HANDLE] as
+    | Handle
+    | undefined;
+  if (handle !== undefined) {
+    if (!sharesWithProcesses()) {
+      throw new TypeError(
+        `${where}: ${handle.kind} lives in memory only the threads of this process share; ${
+          Deno.build.os === "linux"
+            ? "run the program with --allow-ffi, which makes primitives in memory that processes share"
+            : `processes share primitives only on Linux, not on ${Deno.build.os}`
+        }, or share data through a Manager`,
+      );
+    }
+    return;
+  }
+  for (const each of Object.values(value)) checkShared(each, where);
 }
 
 /** Undoes `toMessage` on the receiving side. */

@@ -27,6 +27,13 @@ import {
 } from "./_process_wire.ts";
 import type { Lane, LaneEvents, LaneKind, TaskRequest } from "./_lane.ts";
 import { fromWire, type Response } from "./_wire.ts";
+import { toProcessMessage } from "./_message.ts";
+import {
+  heapRef,
+  reapThread,
+  reserveIdent,
+  sharesWithProcesses,
+} from "../primitives/_internals.ts";
 
 export { liveProcesses };
 
@@ -69,7 +76,10 @@ export class ProcessLanes implements LaneKind<Uint8Array> {
       );
     }
     const { id, kind, target, args } = request;
-    return encodeMessage([id, kind, target, args], where);
+    return encodeMessage(
+      [id, kind, target, toProcessMessage(args, where)],
+      where,
+    );
   }
 
   resendable(): boolean {
@@ -87,6 +97,8 @@ class ProcessLane implements Lane<Uint8Array> {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #magic = newMagic();
+  /** The child's thread id, when it shares this program's memory. */
+  readonly #ident = sharesWithProcesses() ? reserveIdent() : undefined;
   /** Ids sent and not answered, in the order the child runs them (32 at most). */
   readonly #line: number[] = [];
   #outbox: Uint8Array[] = [];
@@ -111,12 +123,19 @@ class ProcessLane implements Lane<Uint8Array> {
     this.#untrack = track(this.#child);
     this.#writer = this.#child.stdin.getWriter();
     this.#writer.closed.catch(() => {}); // a child that died: its exit says so
+    const where = "Cannot start a process";
+    const { initializer } = setup;
     this.#outbox.push(encodeMessage({
       module: setup.module,
-      initializer: setup.initializer,
+      initializer: initializer && {
+        target: initializer.target,
+        args: toProcessMessage(initializer.args, where) as unknown[],
+      },
       magic: [...this.#magic],
       name,
-    }, "Cannot start a process"));
+      heap: this.#ident === undefined ? undefined : heapRef(),
+      ident: this.#ident,
+    }, where));
     this.#flush();
     void this.#run();
   }
@@ -223,6 +242,9 @@ class ProcessLane implements Lane<Uint8Array> {
     parser.flush();
     reader.cancel().catch(() => {});
     const code = exitCodeOf(await status);
+    // What it held in memory shared with this process: its locks are
+    // abandoned, as a dead thread's are.
+    if (this.#ident !== undefined) reapThread(this.#ident);
     this.#alive = false;
     this.#untrack();
     this.#events.exited({

@@ -11,7 +11,12 @@ import {
   type ProcessMainSetup,
 } from "./_process_wire.ts";
 import { TaskTable } from "./_task_table.ts";
-import { needsV8 } from "../primitives/_codec_internals.ts";
+import {
+  adoptHeap,
+  adoptIdent,
+  needsV8,
+} from "../primitives/_codec_internals.ts";
+import { hasHandles } from "./_wire.ts";
 
 const input = new MessageReader();
 input.push(
@@ -35,8 +40,19 @@ if (setup.daemon) {
 }
 
 try {
+  // Before anything takes a thread id: ids come from the heap's counter.
+  if (setup.heap !== undefined) adoptHeap(setup.heap);
+  if (setup.ident !== undefined) adoptIdent(setup.ident);
+  let args = setup.args;
+  if (hasHandles(args)) {
+    const [{ fromMessage }] = await Promise.all([
+      import("./_message.ts"),
+      import("../primitives/mod.ts"), // every kind, to revive any of them
+    ]);
+    args = fromMessage(args) as unknown[];
+  }
   const tasks = await TaskTable.load(setup.module);
-  await tasks.run(setup.target, setup.args);
+  await tasks.run(setup.target, args);
 } catch (error) {
   console.error(`Process ${setup.name}:`, error);
   Deno.exit(1);

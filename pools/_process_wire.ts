@@ -23,6 +23,7 @@ import {
   encode,
   type Encoded,
   heap,
+  type MemoryRef,
 } from "../primitives/_codec_internals.ts";
 
 /** A message of the child: it has loaded its module and run its initializer. */
@@ -43,6 +44,13 @@ export interface ProcessSetup {
   readonly magic: number[];
   /** What `currentProcess()` says in it. */
   readonly name: string;
+  /** The parent's heap, when it shares memory with processes. */
+  readonly heap: MemoryRef | undefined;
+  /**
+   * The thread id reserved for the child's main thread, with the heap: the
+   * parent frees what the child held there once it has ended.
+   */
+  readonly ident: number | undefined;
 }
 
 /** What a Process's child (`_process_main.ts`) is told: what to run. */
@@ -53,6 +61,10 @@ export interface ProcessMainSetup {
   readonly args: unknown[];
   readonly name: string;
   readonly daemon: boolean;
+  /** The parent's heap, when it shares memory with processes. */
+  readonly heap: MemoryRef | undefined;
+  /** As `ProcessSetup.ident`. */
+  readonly ident: number | undefined;
 }
 
 /** The most bytes one write to a pipe carries whole (Linux's PIPE_BUF). */
@@ -70,7 +82,7 @@ export function encodeMessage(value: unknown, where: string): Uint8Array {
   const encoded = encode(value, heap(), where);
   if (encoded.tag === CLONE_WITH_PRIMITIVES) {
     throw new TypeError(
-      `${where}: the primitives of this module (Lock, Queue, Value...) cannot be sent to another process yet; share them with a ThreadPool or a Thread`,
+      `${where}: the primitives of this module (Lock, Queue, Value...) go to a process as arguments, and do not come back in results yet`,
     );
   }
   return framed(encoded);

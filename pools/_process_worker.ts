@@ -8,6 +8,8 @@
 // down, retires this child, or is gone) ends the child.
 
 import {
+  adoptHeap,
+  adoptIdent,
   encode,
   heap,
   needsV8,
@@ -31,6 +33,7 @@ import {
 import {
   CHUNK,
   FAILED,
+  hasHandles,
   ITEMS,
   OK,
   type Request,
@@ -88,6 +91,22 @@ const setup = await nextMessage(true) as ProcessSetup | undefined;
 if (setup === undefined) Deno.exit(0);
 magic = new Uint8Array(setup.magic);
 setProcessName(setup.name);
+// Before anything takes a thread id: ids come from the heap's counter.
+if (setup.heap !== undefined) adoptHeap(setup.heap);
+if (setup.ident !== undefined) adoptIdent(setup.ident);
+
+/**
+ * The primitives of this module inside arguments, opened: they are loaded
+ * only by a child that is given one.
+ */
+async function opened(args: unknown[]): Promise<unknown[]> {
+  if (!hasHandles(args)) return args;
+  const [{ fromMessage }] = await Promise.all([
+    import("./_message.ts"),
+    import("../primitives/mod.ts"), // every kind, to revive any of them
+  ]);
+  return fromMessage(args) as unknown[];
+}
 
 function send(message: Uint8Array): void {
   if (outbox.length === 0) oldest = performance.now();
@@ -106,7 +125,7 @@ try {
   tasks = await TaskTable.load(setup.module);
   if (setup.initializer !== undefined) {
     const { target, args } = setup.initializer;
-    await tasks.run(target, args);
+    await tasks.run(target, await opened(args));
   }
 } catch (error) {
   await loadV8(); // what the error carries may need it
@@ -177,7 +196,7 @@ function answerMessage(
       error = new TypeError(
         `Cannot send ${what} task ${
           tasks.nameOf(target)
-        }: the primitives of this module cannot be sent to another process yet`,
+        }: the primitives of this module go to a process as arguments, and do not come back in results yet`,
       );
     } catch (thrown) {
       error = thrown;
@@ -210,7 +229,7 @@ for (;;) {
   await takeIn(true);
   const request = waiting.shift();
   if (request === undefined) break;
-  const [id, kind, target, args] = request;
+  const [id, kind, target, given] = request;
   if (skipped.delete(id)) {
     await answer(id, SKIPPED, undefined, target);
     continue;
@@ -219,6 +238,7 @@ for (;;) {
     flush();
   }
   try {
+    const args = hasHandles(given) ? await opened(given as unknown[]) : given;
     let value = (kind & CHUNK) !== 0
       ? tasks.runEach(target, args as unknown[], (kind & ITEMS) !== 0)
       : tasks.run(target, args as unknown[]);

@@ -135,3 +135,17 @@ export function fromWire(
   Object.assign(error, value.fields);
   return error;
 }
+
+/** The key that marks a primitive's handle inside a message (`_message.ts`). */
+export const HANDLE = "__parallelHandle";
+
+/**
+ * Whether a message carries a primitive's handle: a child process loads the
+ * primitives only then.
+ */
+export function hasHandles(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasHandles);
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return HANDLE in value || Object.values(value).some(hasHandles);
+}

@@ -5,6 +5,13 @@ import { exitCodeOf, track } from "./_children.ts";
 import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { permissionFlags, type ProcessPermissions } from "./_permissions.ts";
 import { encodeMessage, type ProcessMainSetup } from "./_process_wire.ts";
+import { toProcessMessage } from "./_message.ts";
+import {
+  heapRef,
+  reapThread,
+  reserveIdent,
+  sharesWithProcesses,
+} from "../primitives/_internals.ts";
 import { exitCodeOfZombie } from "./_zombie.ts";
 import { InvalidStateError } from "./errors.ts";
 import type { ThreadTarget } from "./thread.ts";
@@ -221,14 +228,20 @@ export class Process<A extends unknown[] = unknown[]> {
         "Cannot start Process: processes can only be started once",
       );
     }
+    const where = "Cannot start Process";
+    // The child's thread id, when it shares this program's memory: what it
+    // holds there is freed once it has ended.
+    const ident = sharesWithProcesses() ? reserveIdent() : undefined;
     const main: ProcessMainSetup = {
       module: this.#module,
       target: this.#target,
-      args: this.#args,
+      args: toProcessMessage(this.#args, where) as unknown[],
       name: this.#name,
       daemon: this.#daemon,
+      heap: ident === undefined ? undefined : heapRef(),
+      ident,
     };
-    const setup = setupArgs(encodeMessage(main, "Cannot start Process"));
+    const setup = setupArgs(encodeMessage(main, where));
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--quiet", "--no-prompt", ...this.#flags, MAIN, ...setup],
       // A daemon's stdin stays open, and nothing is written to it: its end
@@ -244,6 +257,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const untrack = track(child);
     this.#ended = child.status.then((status) => {
       this.#exitCode ??= exitCodeOf(status);
+      if (ident !== undefined) reapThread(ident);
       untrack();
     });
   }

@@ -388,9 +388,14 @@ Deno.test("ProcessPool: what cannot travel to a process is refused at submit", a
       message: /'transfer' cannot hand buffers to another process/,
     },
   );
+  // This test runs without --allow-ffi: the error says how to share it.
   throws(
     () => pool.submit("add", new Lock() as never, 1),
-    { name: "TypeError", message: /cannot be sent to another process yet/ },
+    {
+      name: "TypeError",
+      message:
+        /^Cannot submit task: Lock lives in memory only the threads of this process share; run the program with --allow-ffi.*, or share data through a Manager$/,
+    },
   );
   throws(
     () => pool.submit("add", (() => 1) as never, 1),
