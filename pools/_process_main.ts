@@ -16,7 +16,7 @@ import {
   adoptIdent,
   needsV8,
 } from "../primitives/_codec_internals.ts";
-import { hasHandles } from "./_wire.ts";
+import { revived } from "./_wire.ts";
 
 const input = new MessageReader();
 input.push(
@@ -43,14 +43,7 @@ try {
   // Before anything takes a thread id: ids come from the heap's counter.
   if (setup.heap !== undefined) adoptHeap(setup.heap);
   if (setup.ident !== undefined) adoptIdent(setup.ident);
-  let args = setup.args;
-  if (hasHandles(args)) {
-    const [{ fromMessage }] = await Promise.all([
-      import("./_message.ts"),
-      import("../primitives/mod.ts"), // every kind, to revive any of them
-    ]);
-    args = fromMessage(args) as unknown[];
-  }
+  const args = await revived(setup.args);
   const tasks = await TaskTable.load(setup.module);
   await tasks.run(setup.target, args);
 } catch (error) {

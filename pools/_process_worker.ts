@@ -37,6 +37,7 @@ import {
   ITEMS,
   OK,
   type Request,
+  revived,
   SKIPPED,
   toWire,
 } from "./_wire.ts";
@@ -95,19 +96,6 @@ setProcessName(setup.name);
 if (setup.heap !== undefined) adoptHeap(setup.heap);
 if (setup.ident !== undefined) adoptIdent(setup.ident);
 
-/**
- * The primitives of this module inside arguments, opened: they are loaded
- * only by a child that is given one.
- */
-async function opened(args: unknown[]): Promise<unknown[]> {
-  if (!hasHandles(args)) return args;
-  const [{ fromMessage }] = await Promise.all([
-    import("./_message.ts"),
-    import("../primitives/mod.ts"), // every kind, to revive any of them
-  ]);
-  return fromMessage(args) as unknown[];
-}
-
 function send(message: Uint8Array): void {
   if (outbox.length === 0) oldest = performance.now();
   outbox.push(message);
@@ -125,7 +113,7 @@ try {
   tasks = await TaskTable.load(setup.module);
   if (setup.initializer !== undefined) {
     const { target, args } = setup.initializer;
-    await tasks.run(target, await opened(args));
+    await tasks.run(target, await revived(args));
   }
 } catch (error) {
   await loadV8(); // what the error carries may need it
@@ -238,7 +226,7 @@ for (;;) {
     flush();
   }
   try {
-    const args = hasHandles(given) ? await opened(given as unknown[]) : given;
+    const args = hasHandles(given) ? await revived(given) : given;
     let value = (kind & CHUNK) !== 0
       ? tasks.runEach(target, args as unknown[], (kind & ITEMS) !== 0)
       : tasks.run(target, args as unknown[]);

@@ -149,3 +149,16 @@ export function hasHandles(value: unknown): boolean {
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   return HANDLE in value || Object.values(value).some(hasHandles);
 }
+
+/**
+ * A message with the primitives' handles in it revived: a child process
+ * loads the primitives only when it is given one.
+ */
+export async function revived<T>(value: T): Promise<T> {
+  if (!hasHandles(value)) return value;
+  const [{ fromMessage }] = await Promise.all([
+    import("./_message.ts"),
+    import("../primitives/mod.ts"), // every kind, to revive any of them
+  ]);
+  return fromMessage(value) as T;
+}

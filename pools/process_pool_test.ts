@@ -19,6 +19,7 @@ import {
   throws,
 } from "node:assert/strict";
 import { Lock } from "../primitives/mod.ts";
+import { runScript } from "./testdata/run_program.ts";
 import { bounded } from "../testing/workers.ts";
 import { liveProcesses } from "./_children.ts";
 import {
@@ -432,22 +433,11 @@ Deno.test("ProcessPool: shutdown with cancelFutures cancels what has not started
 });
 
 /** Runs a scenario of testdata/process_program.ts, bounded. */
-async function runScenario(scenario: string) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-run",
-      new URL("./testdata/process_program.ts", import.meta.url).pathname,
-      scenario,
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    signal: AbortSignal.timeout(20_000),
-  }).output();
-  const decoder = new TextDecoder();
-  const stdout = decoder.decode(output.stdout);
-  return { code: output.code, stdout, stderr: decoder.decode(output.stderr) };
+function runScenario(scenario: string) {
+  return runScript(
+    new URL("./testdata/process_program.ts", import.meta.url),
+    [scenario],
+  );
 }
 
 /**

@@ -5,31 +5,18 @@
 // holding a Lock, and the error of a program without the flag. No entry is
 // left in /dev/shm or the temp directory.
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
+import { runScript } from "./testdata/run_program.ts";
 
 const PROGRAM = new URL("./testdata/shared_program.ts", import.meta.url)
   .pathname;
 
-/** Runs a scenario of shared_program.ts, bounded, and returns its output. */
-async function run(scenario: string, ffi = true) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-run",
-      ...(ffi ? ["--allow-ffi"] : []),
-      PROGRAM,
-      scenario,
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    signal: AbortSignal.timeout(30_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+/** Runs a scenario of shared_program.ts, with --allow-ffi if `ffi`. */
+function run(scenario: string, ffi = true) {
+  return runScript(
+    new URL("./testdata/shared_program.ts", import.meta.url),
+    [scenario],
+    ["--allow-read", "--allow-run", ...(ffi ? ["--allow-ffi"] : [])],
+  );
 }
 
 /** Whether process `pid` still runs (a zombie counts as gone). */

@@ -7,6 +7,7 @@
 // test that leaves a process alive.
 
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { runScript } from "./testdata/run_program.ts";
 import { bounded } from "../testing/workers.ts";
 import {
   currentProcess,
@@ -223,25 +224,8 @@ Deno.test("Process: a non-daemon keeps the program alive; a daemon is killed whe
   ok(await gone(thrown.pid));
 });
 
-async function runTutorial(name: string) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-run",
-      new URL("./testdata/tutorial.ts", import.meta.url).pathname,
-      name,
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    signal: AbortSignal.timeout(20_000),
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function runTutorial(name: string) {
+  return runScript(new URL("./testdata/tutorial.ts", import.meta.url), [name]);
 }
 
 Deno.test("the tutorial's multi-process.py: two processes run one after another, named as Python names them", async () => {

@@ -1,5 +1,5 @@
-// Runs pools/testdata/program.ts in a `deno run` subprocess, for the tests of
-// how a program that uses pools and threads ends.
+// Runs the programs of pools/testdata in `deno run` subprocesses, for the
+// tests of how a program that uses pools, threads and processes ends.
 
 /** What a finished subprocess left behind. */
 export interface ProgramOutput {
@@ -51,4 +51,27 @@ export async function runProgram(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Runs `script` with `args` and `flags` (by default `--allow-read
+ * --allow-run`), killed after the bound, its stdin empty.
+ */
+export async function runScript(
+  script: URL,
+  args: string[],
+  flags: string[] = ["--allow-read", "--allow-run"],
+): Promise<ProgramOutput> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, script.pathname, ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    signal: AbortSignal.timeout(PROGRAM_BOUND_MS),
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }
