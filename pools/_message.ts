@@ -21,13 +21,20 @@ export function toMessage(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   const handle = handleOf(value);
   if (handle !== undefined) return { [HANDLE]: handle };
-  if (Array.isArray(value)) return value.map(toMessage);
+  if (Array.isArray(value)) {
+    const message = value.map(toMessage);
+    // Unchanged (no primitive inside): the value itself, so that callers
+    // can tell, and the common case keeps no copy.
+    return message.every((each, i) => each === value[i]) ? value : message;
+  }
   if (Object.getPrototypeOf(value) === Object.prototype) {
+    let changed = false;
     const copy: Record<string, unknown> = {};
     for (const [key, each] of Object.entries(value)) {
       copy[key] = toMessage(each);
+      changed ||= copy[key] !== each;
     }
-    return copy;
+    return changed ? copy : value;
   }
   return value;
 }

@@ -25,32 +25,10 @@ export async function runProgram(
   scenario: string,
   options: { flags?: string[]; read?: boolean } = {},
 ): Promise<ProgramOutput> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), PROGRAM_BOUND_MS);
-  try {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...(options.flags ?? []),
-        ...(options.read === false ? [] : ["--allow-read"]),
-        new URL("./program.ts", import.meta.url).pathname,
-        scenario,
-      ],
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: controller.signal,
-    }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
+  return await runScript(new URL("./program.ts", import.meta.url), [scenario], [
+    ...(options.flags ?? []),
+    ...(options.read === false ? [] : ["--allow-read"]),
+  ]);
 }
 
 /**
