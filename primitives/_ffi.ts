@@ -23,6 +23,7 @@ const symbols = {
     result: "pointer",
   },
   open: { parameters: ["buffer", "i32"], result: "i32" },
+  munmap: { parameters: ["pointer", "usize"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   futex_wait: {
@@ -58,32 +59,41 @@ function cString(text: string): Uint8Array<ArrayBuffer> {
 export interface Mapping {
   readonly fd: number;
   readonly pointer: Deno.PointerObject;
+  readonly bytes: number;
 }
 
-function mapped(fd: number, bytes: number, what: string): Mapping {
+/**
+ * Maps `bytes` of the shared memory of descriptor `fd` from `offset` (a
+ * multiple of the page size). The descriptor stays open.
+ */
+export function mapDescriptor(
+  fd: number,
+  offset: number,
+  bytes: number,
+): Mapping {
   const pointer = libc().mmap(
     null,
     BigInt(bytes),
     PROT_READ_WRITE,
     MAP_SHARED,
     fd,
-    0n,
+    BigInt(offset),
   );
   if (
     pointer === null || Deno.UnsafePointer.value(pointer) === MAP_FAILED
   ) {
-    libc().close(fd);
-    throw new RangeError(`Cannot map ${bytes} bytes of ${what}`);
+    throw new RangeError(`Cannot map ${bytes} bytes of shared memory`);
   }
-  return { fd, pointer };
+  return { fd, pointer, bytes };
 }
 
 /**
- * Creates `bytes` of zeroed shared memory that has no name: it goes away
- * with the last process that maps it or holds its descriptor, however they
- * end. Pages are taken only as they are touched.
+ * Creates `bytes` of zeroed shared memory that has no name, and returns its
+ * descriptor: it goes away with the last process that maps it or holds a
+ * descriptor of it, however they end. Pages are taken only as they are
+ * touched.
  */
-export function createMapping(bytes: number): Mapping {
+export function createDescriptor(bytes: number): number {
   const fd = libc().memfd_create(cString("parallel"), MFD_CLOEXEC);
   if (fd < 0) {
     throw new RangeError("Cannot create shared memory (memfd_create)");
@@ -92,15 +102,15 @@ export function createMapping(bytes: number): Mapping {
     libc().close(fd);
     throw new RangeError(`Cannot size shared memory to ${bytes} bytes`);
   }
-  return mapped(fd, bytes, "shared memory");
+  return fd;
 }
 
 /**
- * Maps the shared memory that process `pid` holds as descriptor `fd`
- * (through /proc, which needs that process alive) and keeps a descriptor
- * of its own, so that this process can hand it on in turn.
+ * A descriptor of this process's own for the shared memory that process
+ * `pid` holds as descriptor `fd` (opened through /proc, which needs that
+ * process alive), which must hold at least `bytes`.
  */
-export function openMapping(pid: number, fd: number, bytes: number): Mapping {
+export function openDescriptor(pid: number, fd: number, bytes: number): number {
   const path = `/proc/${pid}/fd/${fd}`;
   const own = libc().open(cString(path), O_RDWR | O_CLOEXEC);
   if (own < 0) {
@@ -117,7 +127,7 @@ export function openMapping(pid: number, fd: number, bytes: number): Mapping {
       `Cannot open the shared memory of process ${pid} (${path}): it holds ${size} bytes, not ${bytes}`,
     );
   }
-  return mapped(own, bytes, path);
+  return own;
 }
 
 /** `bytes` of a mapping from `offset`, as an ArrayBuffer. */
@@ -127,6 +137,18 @@ export function bufferOf(
   bytes: number,
 ): ArrayBuffer {
   return Deno.UnsafePointerView.getArrayBuffer(pointer, bytes, offset);
+}
+
+/**
+ * Unmaps the bytes of a mapping from `offset` (a multiple of the page size)
+ * to its end. No ArrayBuffer over them may be touched again.
+ */
+export function unmap({ pointer, bytes }: Mapping, offset = 0): void {
+  if (offset >= bytes) return;
+  libc().munmap(
+    Deno.UnsafePointer.offset(pointer, offset),
+    BigInt(bytes - offset),
+  );
 }
 
 /** Closes a descriptor this process no longer needs. */

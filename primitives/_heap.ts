@@ -21,6 +21,8 @@
 // blocks it is built on) fill the last words of the block.
 
 import {
+  bindMemory,
+  checkOwnersWith,
   describeMemory,
   growMemory,
   isMemory,
@@ -247,6 +249,20 @@ export function allocate(
   }
   return new Int32Array(buffer, 4 * at + BLOCK_HEADER_BYTES, words);
 }
+
+/**
+ * Makes the primitive whose words are `words` the owner of `buffer`, memory
+ * of its own (a queue's store, an array's data): it goes with the block.
+ */
+export function ownMemory(buffer: SharedMemory, words: Int32Array): void {
+  const at = blockIndex(words);
+  const all = heapWords(words.buffer as SharedMemory);
+  bindMemory(buffer, at, Atomics.load(all, at + GENERATION));
+}
+
+checkOwnersWith((at, generation) =>
+  Atomics.load(heapWords(heap()), at + GENERATION) === generation
+);
 
 /** The word index of the header of the block that holds `words`. */
 export function blockIndex(words: Int32Array): number {

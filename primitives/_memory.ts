@@ -8,55 +8,30 @@
 // that any primitive it makes can be passed to a Process later, as in
 // Python; any other program uses SharedArrayBuffers and never loads FFI.
 //
-// A segment is mapped at its largest size once (pages are taken only when
-// touched) and seen as an ArrayBuffer of that size; its logical length, the
-// `byteLength` a growable SharedArrayBuffer would have, lives in its first
-// bytes, so that a process sees what another one grew.
+// A segment is memory that processes share, and `_segment.ts` keeps them.
 
 import {
-  bufferOf,
-  closeDescriptor,
-  createMapping,
-  type Mapping,
-  openMapping,
-} from "./_ffi.ts";
+  bindSegment,
+  checkOwnersWith,
+  createSegments,
+  growSegment,
+  isSegment,
+  isSegmentRef,
+  openSegment,
+  segmentLength,
+  type SegmentRef,
+  segmentRef,
+  type SegmentSize,
+  windowOf,
+} from "./_segment.ts";
+
+export { checkOwnersWith, isSegment, type SegmentRef };
 
 /** Memory that threads share, or memory that processes share. */
 export type SharedMemory = SharedArrayBuffer | ArrayBuffer;
 
-/**
- * A segment as it travels to another thread or process, which maps it
- * again from the descriptor `fd` of process `pid`.
- */
-export interface SegmentRef {
-  /** A random id, the same in every process that maps the segment. */
-  readonly segment: number;
-  /** A process that holds the segment open. */
-  readonly pid: number;
-  /** The segment's file descriptor in process `pid`. */
-  readonly fd: number;
-  /** The usable bytes, past the segment's header. */
-  readonly bytes: number;
-}
-
 /** What a handle carries for its memory: itself, or how to find it. */
 export type MemoryRef = SharedArrayBuffer | SegmentRef;
-
-const SEGMENT_MAGIC = 0x50534547; // "PSEG"
-const HEADER_BYTES = 64;
-const MAGIC = 0;
-const LENGTH = 1; // the logical byte length
-const ID = 2;
-
-interface Segment {
-  readonly ref: SegmentRef;
-  readonly header: Int32Array;
-  readonly data: ArrayBuffer;
-}
-
-/** Segments this thread has mapped, by their data and by id. */
-const segments = new WeakMap<ArrayBuffer, Segment>();
-const byId = new Map<number, Segment>();
 
 let shared: boolean | undefined;
 
@@ -70,17 +45,6 @@ export function sharesWithProcesses(): boolean {
   return shared;
 }
 
-function remember(ref: SegmentRef, mapping: Mapping): Segment {
-  const segment: Segment = {
-    ref,
-    header: new Int32Array(bufferOf(mapping, 0, HEADER_BYTES)),
-    data: bufferOf(mapping, HEADER_BYTES, ref.bytes),
-  };
-  segments.set(segment.data, segment);
-  byId.set(ref.segment, segment);
-  return segment;
-}
-
 /**
  * New zeroed shared memory of `bytes`, growable up to `maxBytes` when given
  * (as `new SharedArrayBuffer(bytes, { maxByteLength })`).
@@ -91,24 +55,42 @@ export function newMemory(bytes: number, maxBytes?: number): SharedMemory {
       ? new SharedArrayBuffer(bytes)
       : new SharedArrayBuffer(bytes, { maxByteLength: maxBytes });
   }
-  const usable = maxBytes ?? bytes;
-  const mapping = createMapping(HEADER_BYTES + usable);
-  const ref: SegmentRef = Object.freeze({
-    segment: 1 + Math.floor(Math.random() * 0x7ffffffe),
-    pid: Deno.pid,
-    fd: mapping.fd,
-    bytes: usable,
-  });
-  const { header, data } = remember(ref, mapping);
-  Atomics.store(header, LENGTH, bytes);
-  Atomics.store(header, ID, ref.segment);
-  Atomics.store(header, MAGIC, SEGMENT_MAGIC);
-  return data;
+  return createSegments([[bytes, maxBytes ?? bytes]], false)[0]!;
 }
 
-/** Whether `buffer` is memory that processes share. */
-export function isSegment(buffer: unknown): buffer is ArrayBuffer {
-  return buffer instanceof ArrayBuffer && segments.has(buffer);
+/**
+ * New zeroed growable shared memories of the given sizes, which cost one
+ * descriptor in all when processes share them. Each is seen through
+ * windows: use `memoryBuffer` for what it has grown to.
+ */
+export function newMemories(sizes: readonly SegmentSize[]): SharedMemory[] {
+  if (!sharesWithProcesses()) {
+    return sizes.map(([bytes, maxByteLength]) =>
+      new SharedArrayBuffer(bytes, { maxByteLength })
+    );
+  }
+  return createSegments(sizes, true);
+}
+
+/**
+ * A buffer over all that `buffer` has grown to, in this thread or another
+ * (`buffer` itself, unless it is a windowed segment that grew).
+ */
+export function memoryBuffer(buffer: SharedMemory): SharedMemory {
+  return buffer instanceof SharedArrayBuffer ? buffer : windowOf(buffer);
+}
+
+/**
+ * Makes the primitive of heap block `block` (at `generation`) the owner of
+ * `buffer`, memory of its own: memory that processes share goes once the
+ * block is freed. SharedArrayBuffers need nothing.
+ */
+export function bindMemory(
+  buffer: SharedMemory,
+  block: number,
+  generation: number,
+): void {
+  if (isSegment(buffer)) bindSegment(buffer, block, generation);
 }
 
 /**
@@ -117,17 +99,15 @@ export function isSegment(buffer: unknown): buffer is ArrayBuffer {
  */
 export function isMemory(buffer: unknown, growable: boolean): boolean {
   if (buffer instanceof SharedArrayBuffer) return buffer.growable === growable;
-  const segment = buffer instanceof ArrayBuffer
-    ? segments.get(buffer)
-    : undefined;
-  if (segment === undefined) return false;
-  return growable || Atomics.load(segment.header, LENGTH) === segment.ref.bytes;
+  if (!isSegment(buffer)) return false;
+  const [length, most] = segmentLength(buffer);
+  return growable || length === most;
 }
 
 /** The byte length of shared memory (what it has grown to). */
 export function memoryLength(buffer: SharedMemory): number {
   if (buffer instanceof SharedArrayBuffer) return buffer.byteLength;
-  return Atomics.load(segments.get(buffer)!.header, LENGTH);
+  return segmentLength(buffer)[0];
 }
 
 /**
@@ -137,41 +117,18 @@ export function memoryLength(buffer: SharedMemory): number {
  */
 export function growMemory(buffer: SharedMemory, bytes: number): void {
   if (buffer instanceof SharedArrayBuffer) return buffer.grow(bytes);
-  const { header, ref } = segments.get(buffer)!;
-  if (bytes > ref.bytes) {
-    throw new RangeError(
-      `Cannot grow shared memory to ${bytes} bytes: it holds ${ref.bytes} at most`,
-    );
-  }
-  for (;;) {
-    const length = Atomics.load(header, LENGTH);
-    if (bytes < length) {
-      throw new RangeError(
-        `Cannot shrink shared memory from ${length} to ${bytes} bytes`,
-      );
-    }
-    if (Atomics.compareExchange(header, LENGTH, length, bytes) === length) {
-      return;
-    }
-  }
+  growSegment(buffer, bytes);
 }
 
 /** How shared memory travels: a SharedArrayBuffer as itself. */
 export function describeMemory(buffer: SharedMemory): MemoryRef {
   if (buffer instanceof SharedArrayBuffer) return buffer;
-  return segments.get(buffer)!.ref;
+  return segmentRef(buffer);
 }
 
 /** Whether a value is what `describeMemory` makes (without mapping it). */
 export function isMemoryRef(value: unknown): value is MemoryRef {
   return value instanceof SharedArrayBuffer || isSegmentRef(value);
-}
-
-function isSegmentRef(value: unknown): value is SegmentRef {
-  if (typeof value !== "object" || value === null) return false;
-  const { segment, pid, fd, bytes } = value as Partial<SegmentRef>;
-  return Number.isInteger(segment) && Number.isInteger(pid) &&
-    Number.isInteger(fd) && Number.isInteger(bytes) && bytes! >= 0;
 }
 
 /**
@@ -184,8 +141,6 @@ export function openMemory(ref: unknown): SharedMemory | undefined {
   if (ref instanceof SharedArrayBuffer) return ref;
   if (isSegment(ref)) return ref;
   if (!isSegmentRef(ref)) return undefined;
-  const known = byId.get(ref.segment);
-  if (known !== undefined) return known.data;
   if (!sharesWithProcesses()) {
     throw new TypeError(
       `Cannot open memory shared by process ${ref.pid}: ${
@@ -195,23 +150,5 @@ export function openMemory(ref: unknown): SharedMemory | undefined {
       }`,
     );
   }
-  const mapping = openMapping(ref.pid, ref.fd, HEADER_BYTES + ref.bytes);
-  // Another thread of this process: the process holds the descriptor
-  // already. Another process: this one keeps its own, to hand on.
-  const local = ref.pid === Deno.pid;
-  if (local) closeDescriptor(mapping.fd);
-  const segment = remember(
-    local ? ref : Object.freeze({ ...ref, pid: Deno.pid, fd: mapping.fd }),
-    mapping,
-  );
-  if (
-    Atomics.load(segment.header, MAGIC) !== SEGMENT_MAGIC ||
-    Atomics.load(segment.header, ID) !== ref.segment
-  ) {
-    byId.delete(ref.segment);
-    throw new TypeError(
-      `Cannot open memory shared by process ${ref.pid}: its descriptor ${ref.fd} is not the segment ${ref.segment}`,
-    );
-  }
-  return segment.data;
+  return openSegment(ref);
 }

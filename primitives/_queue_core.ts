@@ -37,6 +37,7 @@ import {
   openMemory,
   type SharedMemory,
 } from "./_memory.ts";
+import { ownMemory } from "./_heap.ts";
 import { releaseAt, retain } from "./_refs.ts";
 import { type Mutex, mutexOf, STATE } from "./_mutex.ts";
 import {
@@ -199,6 +200,8 @@ export class QueueCore {
       this.words[MAXSIZE] = maxsize as number;
       initStore(this.words.subarray(STORE));
       [this.#index, this.#arena] = allocateStore(tags);
+      ownMemory(this.#index, this.words);
+      ownMemory(this.#arena, this.words);
     } else {
       const handle = source.handle as Partial<QueueHandle> | null;
       const index = openMemory(handle?.index);

@@ -24,8 +24,9 @@ import {
 import {
   growMemory,
   isMemory,
+  memoryBuffer,
   memoryLength,
-  newMemory,
+  newMemories,
   type SharedMemory,
 } from "./_memory.ts";
 
@@ -56,14 +57,13 @@ const ARENA_PREFIX = 8;
 export function allocateStore(
   tags: readonly [number, number],
 ): [SharedMemory, SharedMemory] {
-  const index = newMemory(
-    INDEX_PREFIX + INITIAL_ENTRIES * ENTRY_BYTES,
-    INDEX_PREFIX + MAX_ENTRIES * ENTRY_BYTES,
-  );
-  const arena = newMemory(
-    ARENA_PREFIX + INITIAL_ARENA,
-    ARENA_PREFIX + MAX_ARENA_BYTES,
-  );
+  const [index, arena] = newMemories([
+    [
+      INDEX_PREFIX + INITIAL_ENTRIES * ENTRY_BYTES,
+      INDEX_PREFIX + MAX_ENTRIES * ENTRY_BYTES,
+    ],
+    [ARENA_PREFIX + INITIAL_ARENA, ARENA_PREFIX + MAX_ARENA_BYTES],
+  ]) as [SharedMemory, SharedMemory];
   Atomics.store(new Int32Array(index, 0, 1), 0, tags[0]);
   Atomics.store(new Int32Array(arena, 0, 1), 0, tags[1]);
   return [index, arena];
@@ -140,14 +140,16 @@ export class ItemStore {
 
   #viewIndex(): void {
     const length = memoryLength(this.#index) - INDEX_PREFIX;
-    this.#entries = new Int32Array(this.#index, INDEX_PREFIX, length >> 2);
-    this.#keys = new Float64Array(this.#index, INDEX_PREFIX, length >> 3);
+    const index = memoryBuffer(this.#index);
+    this.#entries = new Int32Array(index, INDEX_PREFIX, length >> 2);
+    this.#keys = new Float64Array(index, INDEX_PREFIX, length >> 3);
   }
 
   #viewArena(): void {
     const length = memoryLength(this.#arena) - ARENA_PREFIX;
-    this.#words = new Int32Array(this.#arena, ARENA_PREFIX, length >> 2);
-    this.#bytes = new Uint8Array(this.#arena, ARENA_PREFIX, length);
+    const arena = memoryBuffer(this.#arena);
+    this.#words = new Int32Array(arena, ARENA_PREFIX, length >> 2);
+    this.#bytes = new Uint8Array(arena, ARENA_PREFIX, length);
   }
 
   /** The arena's size for records (growable buffers are slow to ask). */

@@ -21,7 +21,7 @@ import {
   received,
 } from "./_codec.ts";
 import { heap } from "./_heap.ts";
-import type { SharedMemory } from "./_memory.ts";
+import { memoryLength, type SharedMemory } from "./_memory.ts";
 import {
   allocateStore,
   FIFO,
@@ -142,7 +142,7 @@ function checkHeader(
   const live = model.reduce((sum, entry) => sum + entry.size, 0);
   strictEqual(header[LIVE], live, `${where}: live bytes`);
   ok(header[LIVE]! <= header[TOP]!, `${where}: live above top`);
-  ok(header[TOP]! <= arena.byteLength, `${where}: top past the arena`);
+  ok(header[TOP]! <= memoryLength(arena), `${where}: top past the arena`);
   ok(header[COUNT]! <= header[CAPACITY]!, `${where}: count past capacity`);
 }
 
@@ -181,7 +181,7 @@ for (const [name, order] of ORDERS) {
           : Math.floor(next() * 8) - 2;
         const size = ItemStore.sizeOf(item);
         const topBefore = header[TOP]!;
-        const arenaBefore = arena.byteLength;
+        const arenaBefore = memoryLength(arena);
         const capacityBefore = header[CAPACITY]!;
         if (
           order === FIFO && header[COUNT] === capacityBefore &&
@@ -191,7 +191,7 @@ for (const [name, order] of ORDERS) {
         }
         store.push(item, key, "Cannot test");
         if (header[TOP] !== topBefore + size) seen.compactions++;
-        if (arena.byteLength > arenaBefore) seen.arenaGrowths++;
+        if (memoryLength(arena) > arenaBefore) seen.arenaGrowths++;
         if (header[CAPACITY]! > capacityBefore) seen.indexGrowths++;
         if (
           order === FIFO && header[HEAD]! + header[COUNT]! > header[CAPACITY]!
@@ -312,7 +312,7 @@ for (const [name, order] of ORDERS) {
       model.push({ value, key: i % 2, seq: i, size: ItemStore.sizeOf(item) });
       checkHeader(s, model, `pushed ${i}`);
     }
-    ok(arena.byteLength >= 2 * (5 + 6) * 1024 * 1024);
+    ok(memoryLength(arena) >= 2 * (5 + 6) * 1024 * 1024);
     // Pop two, push a huge one again, then drain: intact, in order.
     for (let i = 0; i < 2; i++) {
       deepStrictEqual(decoded(store.pop()), takeExpected(model, order).value);
@@ -411,7 +411,7 @@ Deno.test("ItemStore: two stores over the same buffers, as in two threads, see t
       }
     }
     strictEqual(b.count, model.length);
-    ok(a.arena.byteLength > INITIAL_ARENA);
+    ok(memoryLength(a.arena) > INITIAL_ARENA);
     ok(a.header[CAPACITY]! > INITIAL_ENTRIES);
     while (model.length > 0) {
       deepStrictEqual(decoded(b.pop()), takeExpected(model, order).value);

@@ -63,21 +63,17 @@ function untilWaiting(
  * then gets an item from it, or puts `item`. CPython's _TriggerThread, with
  * "it blocked" observed instead of slept for.
  */
-function trigger(
+async function trigger(
   _p: Parallel,
   queue: Queue<unknown>,
   part: number,
   action: "get" | "put",
   item?: unknown,
-): unknown {
-  const handle = queue.handle.parts[part]!;
-  // Runs as source in a Worker, which has no wordsOf: the handle's buffer
-  // is a SharedArrayBuffer in a program without --allow-ffi.
-  const words = new Int32Array(
-    handle.buffer as SharedArrayBuffer,
-    handle.byteOffset,
-    handle.length,
-  );
+): Promise<unknown> {
+  // Runs as source in a Worker (whose module is in testing/): the path
+  // resolves the same from there as from here.
+  const { wordsOf } = await import("../testing/workers.ts");
+  const words = wordsOf(queue.handle.parts[part]!);
   const nap = new Int32Array(new SharedArrayBuffer(4));
   const deadline = performance.now() + 10_000;
   while (Atomics.load(words, 4) === 0) {

@@ -16,6 +16,7 @@ import {
   openMemory,
   type SharedMemory,
 } from "./_memory.ts";
+import { ownMemory } from "./_heap.ts";
 import { checkInteger, quote, type WaitOptions } from "../internal/options.ts";
 import {
   Cells,
@@ -220,6 +221,7 @@ export class SharedArray<T extends ValueType = ValueType>
     if (values) (this.#cells.view as Int32Array).set(values as number[]);
     this.#lock = makeLock(choice);
     this.#words = arrayLayout.allocate(4, lockParts(this.#lock), [tag]);
+    ownMemory(this.#data, this.#words);
     track(this, this.#words, false, "SharedArray");
     Atomics.store(this.#words, TYPE, info.code);
     Atomics.store(this.#words, LENGTH, length);

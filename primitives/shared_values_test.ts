@@ -171,7 +171,7 @@ Deno.test("SharedArray: toArray() is a copy, and `array` is the shared memory", 
   strictEqual(arr.get(1), 20);
   strictEqual(SharedArray.from(arr.handle).array[1], 20);
   ok(arr.array instanceof Int32Array);
-  strictEqual(arr.array.buffer, arr.handle.data);
+  strictEqual(arr.array.buffer, openMemory(arr.handle.data));
   strictEqual(arr.array, arr.array);
 });
 
