@@ -25,3 +25,4 @@
  */
 export * from "./primitives/mod.ts";
 export * from "./pools/mod.ts";
+export * from "./manager/mod.ts";

@@ -1,7 +1,8 @@
 // What goes to a thread worker by `postMessage` rather than through shared
 // memory (`_thread_lane.ts`, `_worker.ts`, `thread.ts`): the primitives of
-// this module inside a value travel as their handles, which structured
-// clone carries and the worker revives.
+// this module inside a value travel as their handles, and a Manager's
+// proxies as their address and key, which structured clone carries and the
+// worker revives.
 
 import {
   type Handle,
@@ -10,7 +11,8 @@ import {
   revive,
   sharesWithProcesses,
 } from "../primitives/_internals.ts";
-import { HANDLE } from "./_wire.ts";
+import { HANDLE, PROXY } from "./_wire.ts";
+import { BaseProxy, reviveProxy } from "../manager/proxies.ts";
 
 /**
  * Prepares a value for `postMessage`: the primitives of this module inside
@@ -21,6 +23,7 @@ export function toMessage(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   const handle = handleOf(value);
   if (handle !== undefined) return { [HANDLE]: handle };
+  if (value instanceof BaseProxy) return value.toMessage();
   if (Array.isArray(value)) {
     const message = value.map(toMessage);
     // Unchanged (no primitive inside): the value itself, so that callers
@@ -37,6 +40,30 @@ export function toMessage(value: unknown): unknown {
     return changed ? copy : value;
   }
   return value;
+}
+
+/** Whether a Manager's proxy is inside a value (arrays and plain objects). */
+export function hasProxy(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (value instanceof BaseProxy) return true;
+  if (Array.isArray(value)) return value.some(hasProxy);
+  return Object.getPrototypeOf(value) === Object.prototype &&
+    Object.values(value).some(hasProxy);
+}
+
+/** The addresses (`host:port`) of the Managers of the proxies in a value. */
+export function proxyHosts(value: unknown): string[] {
+  if (typeof value !== "object" || value === null) return [];
+  if (value instanceof BaseProxy) {
+    const { hostname, port } = value.toMessage()[PROXY].address;
+    return [`${hostname}:${port}`];
+  }
+  const each = Array.isArray(value)
+    ? value
+    : Object.getPrototypeOf(value) === Object.prototype
+    ? Object.values(value)
+    : [];
+  return [...new Set(each.flatMap(proxyHosts))];
 }
 
 /**
@@ -79,6 +106,7 @@ export function fromMessage(value: unknown): unknown {
   if (Object.getPrototypeOf(value) === Object.prototype) {
     const handle = (value as Record<string, unknown>)[HANDLE];
     if (isHandle(handle)) return revive(handle);
+    if (PROXY in value) return reviveProxy(value);
     const copy: Record<string, unknown> = {};
     for (const [key, each] of Object.entries(value)) {
       copy[key] = fromMessage(each);

@@ -76,7 +76,8 @@ function filesToRead(urls: (string | undefined)[]): string[] {
 }
 
 /**
- * The `deno run` flags for `permissions`.
+ * The `deno run` flags for `permissions`, and for the Manager addresses
+ * (`host:port`) that `hosts` names.
  *
  * @throws {TypeError} If `permissions` has the wrong shape.
  * @throws {Deno.errors.NotCapable} If it asks for what this program lacks.
@@ -85,8 +86,15 @@ export function permissionFlags(
   where: string,
   permissions: unknown,
   imports: (string | undefined)[],
+  hosts: readonly string[] = [],
 ): string[] {
   const flags = requestedFlags(where, permissions);
+  if (!flags.some((flag) => flag.startsWith("--allow-net"))) {
+    // The Managers that proxies in its arguments name, which this program
+    // reaches: a proxy arrives connected.
+    const reached = hosts.filter((host) => state("net", host) === "granted");
+    if (reached.length > 0) flags.push(`--allow-net=${reached.join(",")}`);
+  }
   if (!flags.includes("--allow-read")) {
     // A child must import its module, whatever else it may not do.
     const paths = filesToRead(imports).filter((path) =>

@@ -52,7 +52,7 @@ import {
   type WorkerExit,
 } from "./_transport.ts";
 import { BY_MESSAGE, type Request, type Response, STOP } from "./_wire.ts";
-import { prepareMessage } from "./_message.ts";
+import { hasProxy, prepareMessage } from "./_message.ts";
 import type { Worker } from "node:worker_threads";
 
 const ENTRY = new URL("./_worker.ts", import.meta.url);
@@ -122,7 +122,8 @@ export class ThreadLanes implements LaneKind<ThreadPayload> {
     { id, kind, target, args }: TaskRequest,
     transfer: ArrayBuffer[],
   ): ThreadPayload {
-    if (transfer.length === 0) {
+    // A Manager's proxy travels as a message, which revives it connected.
+    if (transfer.length === 0 && !hasProxy(args)) {
       const request: Request = [id, kind, target, args];
       if (args.every(travelsAsIs)) {
         return { request, encoded: undefined, message: undefined, args };

@@ -139,15 +139,19 @@ export function fromWire(
 /** The key that marks a primitive's handle inside a message (`_message.ts`). */
 export const HANDLE = "__parallelHandle";
 
+/** The key that marks a Manager's proxy inside a message. */
+export const PROXY = "__parallelProxy";
+
 /**
- * Whether a message carries a primitive's handle: a child process loads the
- * primitives only then.
+ * Whether a message carries a primitive's handle or a Manager's proxy: a
+ * child process loads them only then.
  */
 export function hasHandles(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (Array.isArray(value)) return value.some(hasHandles);
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  return HANDLE in value || Object.values(value).some(hasHandles);
+  return HANDLE in value || PROXY in value ||
+    Object.values(value).some(hasHandles);
 }
 
 /**

@@ -5,7 +5,7 @@ import { exitCodeOf, track } from "./_children.ts";
 import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { permissionFlags, type ProcessPermissions } from "./_permissions.ts";
 import { encodeMessage, type ProcessMainSetup } from "./_process_wire.ts";
-import { toProcessMessage } from "./_message.ts";
+import { proxyHosts, toProcessMessage } from "./_message.ts";
 import {
   heapRef,
   reapThread,
@@ -136,7 +136,12 @@ export class Process<A extends unknown[] = unknown[]> {
     this.#args = args;
     this.#name = name ?? `Process-${++counter}`;
     this.#daemon = daemon;
-    this.#flags = permissionFlags(where, options.permissions, [module]);
+    this.#flags = permissionFlags(
+      where,
+      options.permissions,
+      [module],
+      proxyHosts(args),
+    );
   }
 
   /**

@@ -16,7 +16,7 @@ import {
 import { ABORTED, CLAIMED } from "./_claim.ts";
 import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { InvalidStateError } from "./errors.ts";
-import { prepareMessage } from "./_message.ts";
+import { hasProxy, prepareMessage } from "./_message.ts";
 
 const ENTRY = new URL("./_thread_worker.ts", import.meta.url);
 let counter = 0;
@@ -229,16 +229,20 @@ export class Thread<A extends unknown[] = unknown[]> {
     // The arguments go as queue items do, or else by message (what holds a
     // SharedArrayBuffer, a SharedArray or a queue); what neither can carry
     // is a TypeError here, before anything starts.
-    let args: ThreadData["args"];
-    try {
-      const queue = new SimpleQueue<unknown[]>({ maxWaiters: 1 });
-      queue.put(this.#args);
-      args = { queue: queue.handle };
-    } catch {
-      args = {
-        message: prepareMessage("Cannot start Thread", this.#args, []).args,
-      };
+    // A Manager's proxy goes by message, which revives it connected.
+    let args: ThreadData["args"] | undefined;
+    if (!hasProxy(this.#args)) {
+      try {
+        const queue = new SimpleQueue<unknown[]>({ maxWaiters: 1 });
+        queue.put(this.#args);
+        args = { queue: queue.handle };
+      } catch {
+        // By message, then.
+      }
     }
+    args ??= {
+      message: prepareMessage("Cannot start Thread", this.#args, []).args,
+    };
     const finished = new Event();
     const ident = reserveIdent();
     const info = createInfo();

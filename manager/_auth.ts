@@ -1,0 +1,106 @@
+// Proving the key, in both directions, before anything is served: the
+// challenge and response of Python's multiprocessing.connection
+// (`deliver_challenge` / `answer_challenge`), with HMAC-SHA256 from Web
+// Crypto. The key itself never travels.
+
+import type { FrameReader, FrameWriter } from "./_frame.ts";
+
+const CHALLENGE = new TextEncoder().encode("#CHALLENGE#{sha256}");
+const WELCOME = new TextEncoder().encode("#WELCOME#");
+const FAILURE = new TextEncoder().encode("#FAILURE#");
+const MESSAGE_BYTES = 40;
+
+/** Python's `multiprocessing.AuthenticationError`: a wrong key. */
+export class AuthenticationError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What failed.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "AuthenticationError";
+  }
+}
+
+async function hmac(key: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    key as Uint8Array<ArrayBuffer>,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return new Uint8Array(
+    await crypto.subtle.sign(
+      "HMAC",
+      cryptoKey,
+      message as Uint8Array<ArrayBuffer>,
+    ),
+  );
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length >= prefix.length &&
+    prefix.every((byte, i) => bytes[i] === byte);
+}
+
+/** Compares in a time that does not depend on where they differ. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(a.length + b.length);
+  bytes.set(a);
+  bytes.set(b, a.length);
+  return bytes;
+}
+
+/**
+ * Challenges the peer to prove `key`.
+ *
+ * @throws {AuthenticationError} If it does not (the peer is told so).
+ */
+export async function deliverChallenge(
+  reader: FrameReader,
+  writer: FrameWriter,
+  key: Uint8Array,
+): Promise<void> {
+  const message = crypto.getRandomValues(new Uint8Array(MESSAGE_BYTES));
+  await writer.write(joined(CHALLENGE, message));
+  const answer = await reader.next();
+  const expected = await hmac(key, message);
+  if (answer === null || !sameBytes(answer, expected)) {
+    await writer.write(FAILURE).catch(() => {});
+    throw new AuthenticationError("The peer did not prove the Manager's key");
+  }
+  await writer.write(WELCOME);
+}
+
+/**
+ * Answers the peer's challenge with `key`.
+ *
+ * @throws {AuthenticationError} If the peer refuses it.
+ */
+export async function answerChallenge(
+  reader: FrameReader,
+  writer: FrameWriter,
+  key: Uint8Array,
+): Promise<void> {
+  const challenge = await reader.next();
+  if (challenge === null || !startsWith(challenge, CHALLENGE)) {
+    throw new AuthenticationError("The peer sent no challenge");
+  }
+  await writer.write(
+    await hmac(key, challenge.subarray(CHALLENGE.length)),
+  );
+  const verdict = await reader.next();
+  if (verdict === null || !sameBytes(verdict, WELCOME)) {
+    throw new AuthenticationError(
+      "The Manager refused the key ('authkey' is wrong)",
+    );
+  }
+}

@@ -1,0 +1,515 @@
+import { clientFor, type ManagerClient } from "./_client.ts";
+import { DEFAULT_MAX_FRAME_BYTES } from "./_frame.ts";
+import { type Address, ManagerServer } from "./_server.ts";
+import type { ProxyKind } from "./_served.ts";
+import {
+  type ArrayProxy,
+  type BarrierProxy,
+  BaseProxy,
+  type ConditionProxy,
+  type DictProxy,
+  type EventProxy,
+  type ListProxy,
+  type LockProxy,
+  type NamespaceProxy,
+  proxyFor,
+  type ProxyOf,
+  type QueueProxy,
+  type SemaphoreProxy,
+  type ValueProxy,
+} from "./proxies.ts";
+import { track } from "../pools/_children.ts";
+import { PROXY } from "../pools/_wire.ts";
+import { checkInteger, checkObject, quote } from "../internal/options.ts";
+
+/** Where a Manager listens, or where to connect to one. */
+export interface ManagerAddress {
+  /** A host name or IP address; the default is `127.0.0.1`. */
+  readonly hostname?: string;
+  /** A TCP port; the default (0) is a free one. */
+  readonly port?: number;
+}
+
+/** How `Manager.start` serves, and how `Manager.connect` connects. */
+export interface ManagerOptions {
+  /**
+   * Where to listen (`start`) or connect (`connect`). Listening on an
+   * address other than loopback needs it given, and an `authkey`.
+   */
+  readonly address?: ManagerAddress;
+  /**
+   * The key that every client proves (and the server proves back), as
+   * bytes or a string. `start`'s default is 32 random bytes, which the
+   * proxies this program passes to its processes and threads carry.
+   */
+  readonly authkey?: Uint8Array | string;
+  /** The longest frame on a connection, in bytes (64 MiB by default). */
+  readonly maxFrameBytes?: number;
+  /**
+   * Serve from this process rather than from a child process of its own
+   * (which `start` does by default, as Python does; it needs --allow-run).
+   */
+  readonly serveInProcess?: boolean;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+function isLoopback(hostname: string): boolean {
+  return LOOPBACK.has(hostname) || hostname.startsWith("127.");
+}
+
+function keyOf(where: string, authkey: unknown): Uint8Array | undefined {
+  if (authkey === undefined) return undefined;
+  if (typeof authkey === "string") return new TextEncoder().encode(authkey);
+  if (authkey instanceof Uint8Array) return authkey.slice();
+  throw new TypeError(
+    `${where}: 'authkey' must be a Uint8Array or a string, received ${
+      quote(authkey)
+    }`,
+  );
+}
+
+function checkOptions(where: string, options: ManagerOptions) {
+  checkObject(where, "options", options);
+  const { address = {}, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES } = options;
+  checkObject(where, "address", address);
+  const { hostname = "127.0.0.1", port = 0 } = address;
+  if (typeof hostname !== "string" || hostname === "") {
+    throw new TypeError(
+      `${where}: 'address.hostname' must be a host name, received ${
+        quote(hostname)
+      }`,
+    );
+  }
+  checkInteger(where, "address.port", port, 0, 65535);
+  checkInteger(where, "maxFrameBytes", maxFrameBytes, 1024);
+  return {
+    address: { hostname, port },
+    authkey: keyOf(where, options.authkey),
+    maxFrameBytes,
+  };
+}
+
+/**
+ * Python's `multiprocessing.Manager`: a server of shared containers (dict,
+ * list, Namespace, Value, Array) and synchronisation objects (Lock, RLock,
+ * Semaphore, Event, Condition, Barrier, Queue), reached through proxies
+ * from any process, thread or machine that knows its address and key. Every
+ * call is a round trip and every value a copy: shared primitives
+ * (`Lock`, `Value`, `Queue` of this module) are far faster between the
+ * processes of one machine; a Manager is for Python-style containers, and
+ * for other machines.
+ *
+ * @example The tutorial's process-manager.py, in one process
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const d = await manager.dict<string, number>();
+ * await d.set("x", 10);
+ * await d.add("x", 1);
+ * deepStrictEqual(await d.toMap(), new Map([["x", 11]]));
+ * ```
+ */
+export class Manager implements AsyncDisposable {
+  readonly #address: Address;
+  readonly #authkey: Uint8Array;
+  readonly #maxFrameBytes: number;
+  readonly #stop: () => Promise<void>;
+  readonly #pid: number | undefined;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(
+    address: Address,
+    authkey: Uint8Array,
+    maxFrameBytes: number,
+    stop: () => Promise<void>,
+    pid?: number,
+  ) {
+    this.#address = address;
+    this.#authkey = authkey;
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#stop = stop;
+    this.#pid = pid;
+  }
+
+  /**
+   * The id of the server's process, when `start` started one (undefined
+   * when it serves in this process, or for `connect`).
+   */
+  get pid(): number | undefined {
+    return this.#pid;
+  }
+
+  /**
+   * Starts a Manager's server, in a child process by default, and connects
+   * to it.
+   *
+   * @example A dict
+   * ```ts
+   * import { Manager } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * await using manager = await Manager.start({ serveInProcess: true });
+   * const d = await manager.dict([["a", 1]]);
+   * strictEqual(await d.get("a"), 1);
+   * ```
+   *
+   * @throws {TypeError | RangeError} For bad options, or a non-loopback
+   * address without an explicit, non-empty `authkey`.
+   */
+  static async start(options: ManagerOptions = {}): Promise<Manager> {
+    const where = "Manager.start()";
+    const { address, authkey, maxFrameBytes } = checkOptions(where, options);
+    if (
+      !isLoopback(address.hostname) &&
+      (authkey === undefined || authkey.length === 0)
+    ) {
+      throw new RangeError(
+        `${where}: serving on ${
+          quote(address.hostname)
+        }, beyond this machine, needs an explicit, non-empty 'authkey'`,
+      );
+    }
+    if (authkey !== undefined && authkey.length === 0) {
+      throw new RangeError(`${where}: 'authkey' must not be empty`);
+    }
+    const key = authkey ?? crypto.getRandomValues(new Uint8Array(32));
+    if (options.serveInProcess === true) {
+      const server = new ManagerServer({ authkey: key, maxFrameBytes });
+      const listening = server.listen(address);
+      const manager = new Manager(listening, key, maxFrameBytes, async () => {
+        server.close();
+        await server.closed;
+      });
+      await manager.#client(); // it answers
+      return manager;
+    }
+    const [listening, stop, pid] = await startServerProcess(
+      address,
+      key,
+      maxFrameBytes,
+    );
+    const manager = new Manager(listening, key, maxFrameBytes, stop, pid);
+    try {
+      await manager.#client();
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return manager;
+  }
+
+  /**
+   * Connects to a Manager that another program started (on this machine
+   * or another), with its address and key.
+   *
+   * @example Connect to a Manager
+   * ```ts
+   * import { Manager } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * await using server = await Manager.start({ serveInProcess: true, authkey: "secret" });
+   * await server.share("jobs", await server.dict([["n", 1]]));
+   * await using client = await Manager.connect({ address: server.address, authkey: "secret" });
+   * const jobs = await client.get("jobs");
+   * strictEqual(await (jobs as import("@parallel/parallel").DictProxy).get("n"), 1);
+   * ```
+   *
+   * @throws {AuthenticationError} If the key is wrong.
+   * @throws {ManagerConnectionError} If nothing answers there.
+   */
+  static async connect(options: ManagerOptions): Promise<Manager> {
+    const where = "Manager.connect()";
+    const { address, authkey, maxFrameBytes } = checkOptions(where, options);
+    if (authkey === undefined) {
+      throw new TypeError(`${where}: 'authkey' is needed to connect`);
+    }
+    const manager = new Manager(address, authkey, maxFrameBytes, async () => {
+      (await clientFor(address, authkey, maxFrameBytes)).close();
+    });
+    await manager.#client();
+    return manager;
+  }
+
+  /** Where the server listens. */
+  get address(): Required<ManagerAddress> {
+    return { ...this.#address };
+  }
+
+  /** The key (a copy). */
+  get authkey(): Uint8Array {
+    return this.#authkey.slice();
+  }
+
+  #client(): Promise<ManagerClient> {
+    return clientFor(this.#address, this.#authkey, this.#maxFrameBytes);
+  }
+
+  async #create<K extends ProxyKind>(
+    kind: K,
+    args: readonly unknown[],
+  ): Promise<ProxyOf<K>> {
+    const id = await (await this.#client()).call(0, "create", [kind, args]);
+    return proxyFor({
+      address: this.#address,
+      authkey: this.#authkey,
+      maxFrameBytes: this.#maxFrameBytes,
+      id: id as number,
+      kind,
+    });
+  }
+
+  /** A shared dict, from entries (a Map, pairs or a plain object). */
+  async dict<K = unknown, V = unknown>(
+    entries: Iterable<readonly [K, V]> | Record<string, V> = [],
+  ): Promise<DictProxy<K, V>> {
+    const pairs = Symbol.iterator in Object(entries)
+      ? [...entries as Iterable<readonly [K, V]>]
+      : Object.entries(checkedObject("Manager.dict()", "entries", entries));
+    return await this.#create("dict", [pairs]) as DictProxy<K, V>;
+  }
+
+  /** A shared list of copies of `items`. */
+  async list<T = unknown>(items: Iterable<T> = []): Promise<ListProxy<T>> {
+    return await this.#create("list", [[
+      ...iterable("Manager.list()", items),
+    ]]) as ListProxy<T>;
+  }
+
+  /** A shared Namespace with the given attributes. */
+  async Namespace(
+    attributes: Record<string, unknown> = {},
+  ): Promise<NamespaceProxy> {
+    return await this.#create("Namespace", [
+      checkedObject("Manager.Namespace()", "attributes", attributes),
+    ]);
+  }
+
+  /** A shared Value (`typecode` as Python's, kept for its readers). */
+  async Value<T = number>(typecode: string, value: T): Promise<ValueProxy<T>> {
+    checkTypecode("Manager.Value()", typecode);
+    return await this.#create("Value", [typecode, value]) as ValueProxy<T>;
+  }
+
+  /** A shared fixed-length Array. */
+  async Array<T = number>(
+    typecode: string,
+    items: Iterable<T>,
+  ): Promise<ArrayProxy<T>> {
+    checkTypecode("Manager.Array()", typecode);
+    return await this.#create("Array", [
+      typecode,
+      [...iterable("Manager.Array()", items)],
+    ]) as ArrayProxy<T>;
+  }
+
+  /** A shared Lock. */
+  async Lock(): Promise<LockProxy> {
+    return await this.#create("Lock", []);
+  }
+
+  /** A shared RLock (held again by the thread that holds it). */
+  async RLock(): Promise<LockProxy> {
+    return await this.#create("RLock", []);
+  }
+
+  /** A shared Semaphore of `value` permits (1 by default). */
+  async Semaphore(value = 1): Promise<SemaphoreProxy> {
+    checkInteger("Manager.Semaphore()", "value", value, 0);
+    return await this.#create("Semaphore", [value]);
+  }
+
+  /** A shared BoundedSemaphore of `value` permits (1 by default). */
+  async BoundedSemaphore(value = 1): Promise<SemaphoreProxy> {
+    checkInteger("Manager.BoundedSemaphore()", "value", value, 0);
+    return await this.#create("BoundedSemaphore", [value]);
+  }
+
+  /** A shared Event. */
+  async Event(): Promise<EventProxy> {
+    return await this.#create("Event", []);
+  }
+
+  /** A shared Condition, with a lock of its own. */
+  async Condition(): Promise<ConditionProxy> {
+    return await this.#create("Condition", []);
+  }
+
+  /** A shared Barrier of `parties`. */
+  async Barrier(parties: number): Promise<BarrierProxy> {
+    checkInteger("Manager.Barrier()", "parties", parties, 1);
+    return await this.#create("Barrier", [parties]);
+  }
+
+  /** A shared FIFO Queue (unbounded when `maxsize` is 0, the default). */
+  async Queue<T = unknown>(maxsize = 0): Promise<QueueProxy<T>> {
+    checkInteger("Manager.Queue()", "maxsize", maxsize, 0);
+    return await this.#create("Queue", [maxsize]) as QueueProxy<T>;
+  }
+
+  /** A shared LIFO Queue. */
+  async LifoQueue<T = unknown>(maxsize = 0): Promise<QueueProxy<T>> {
+    checkInteger("Manager.LifoQueue()", "maxsize", maxsize, 0);
+    return await this.#create("LifoQueue", [maxsize]) as QueueProxy<T>;
+  }
+
+  /** A shared PriorityQueue (lowest first). */
+  async PriorityQueue<T = unknown>(maxsize = 0): Promise<QueueProxy<T>> {
+    checkInteger("Manager.PriorityQueue()", "maxsize", maxsize, 0);
+    return await this.#create("PriorityQueue", [maxsize]) as QueueProxy<T>;
+  }
+
+  /**
+   * Gives a proxy's object a name that `get` finds, from any program that
+   * connects (Python's `register`).
+   */
+  async share(name: string, proxy: BaseProxy): Promise<void> {
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError(
+        `Manager.share(): 'name' must be a non-empty string, received ${
+          quote(name)
+        }`,
+      );
+    }
+    if (!(proxy instanceof BaseProxy)) {
+      throw new TypeError(
+        `Manager.share(): 'proxy' must be a proxy of this Manager, received ${
+          quote(proxy)
+        }`,
+      );
+    }
+    const { id } = proxy.toMessage()[PROXY];
+    await (await this.#client()).call(0, "share", [name, id]);
+  }
+
+  /** Python's word for `share`. */
+  register(name: string, proxy: BaseProxy): Promise<void> {
+    return this.share(name, proxy);
+  }
+
+  /**
+   * The proxy of the object shared as `name`.
+   *
+   * @throws {RangeError} If nothing is shared so.
+   */
+  async get(name: string): Promise<BaseProxy> {
+    const [id, kind] = await (await this.#client()).call(0, "get", [name]) as [
+      number,
+      ProxyKind,
+    ];
+    return proxyFor({
+      address: this.#address,
+      authkey: this.#authkey,
+      maxFrameBytes: this.#maxFrameBytes,
+      id,
+      kind,
+    });
+  }
+
+  /**
+   * Stops the server (and its process); proxies' calls then reject with a
+   * `ManagerConnectionError`. A Manager from `connect` closes its
+   * connection only.
+   */
+  shutdown(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  /** `await using` shuts it down. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+}
+
+function checkedObject(
+  where: string,
+  name: string,
+  value: unknown,
+): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(
+      `${where}: '${name}' must be an object, received ${quote(value)}`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+function iterable<T>(where: string, items: Iterable<T>): Iterable<T> {
+  if (
+    typeof (items as Partial<Iterable<T>>)?.[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `${where}: the items must be iterable, received ${quote(items)}`,
+    );
+  }
+  return items;
+}
+
+function checkTypecode(where: string, typecode: unknown): void {
+  if (typeof typecode !== "string" || typecode === "") {
+    throw new TypeError(
+      `${where}: 'typecode' must be a string such as "i" or "d", received ${
+        quote(typecode)
+      }`,
+    );
+  }
+}
+
+/** Starts `_server_main.ts` in a child process; returns where it listens. */
+async function startServerProcess(
+  address: Address,
+  authkey: Uint8Array,
+  maxFrameBytes: number,
+): Promise<[Address, () => Promise<void>, number]> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-net=${address.hostname}`,
+      "--no-prompt",
+      new URL("./_server_main.ts", import.meta.url).href,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const untrack = track(child);
+  child.status.then(untrack); // also if it ends on its own
+  const stdin = child.stdin.getWriter();
+  await stdin.write(new TextEncoder().encode(
+    JSON.stringify({ ...address, authkey: [...authkey], maxFrameBytes }) + "\n",
+  ));
+  const stop = async () => {
+    await stdin.close().catch(() => {});
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    try {
+      await child.status;
+    } finally {
+      clearTimeout(timer);
+      untrack();
+    }
+  };
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await lines.read();
+    if (done) {
+      const stderr = await new Response(child.stderr).text();
+      await stop();
+      throw new RangeError(
+        `Manager.start(): its server could not listen on ${address.hostname}:${address.port}: ${stderr.trim()}`,
+      );
+    }
+    text += value;
+  }
+  lines.releaseLock();
+  child.stderr.cancel().catch(() => {});
+  child.stdout.cancel().catch(() => {});
+  return [
+    JSON.parse(text.slice(0, text.indexOf("\n"))) as Address,
+    stop,
+    child.pid,
+  ];
+}

@@ -1,0 +1,348 @@
+// The Manager across real processes and threads: the tutorial's
+// process-manager.py, locked increments from 4 processes, a client killed
+// holding a lock, the server killed under its clients, wrong keys and
+// garbage on the socket, and bad input.
+
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
+import {
+  AbandonedLockError,
+  AuthenticationError,
+  type DictProxy,
+  Manager,
+  ManagerConnectionError,
+  Process,
+  ProcessPool,
+  Thread,
+  ThreadPool,
+} from "../mod.ts";
+import type * as Tasks from "./testdata/manager_tasks.ts";
+import { count } from "./testdata/manager_tasks.ts";
+
+const tasks = new URL("./testdata/manager_tasks.ts", import.meta.url);
+
+Deno.test("Manager: the tutorial's process-manager.py, a list, a dict and a Namespace changed by three processes in turn", async () => {
+  await using manager = await Manager.start();
+  ok(manager.pid !== undefined, "the server runs in a process of its own");
+  const l = await manager.list();
+  const d = await manager.dict<string, number>();
+  const n = await manager.Namespace();
+  await l.append([1, 2, 3]);
+  await d.set("x", 10);
+  await n.set("y", 3.14);
+  for (let i = 0; i < 3; i++) {
+    const p = new Process({
+      module: tasks,
+      target: "userInput",
+      args: [l, d, n],
+    });
+    p.start();
+    await p.join();
+    strictEqual(p.exitCode, 0);
+  }
+  deepStrictEqual(await l.toArray(), [[1, 2, 3]]);
+  deepStrictEqual(await d.toMap(), new Map([["x", 13]]));
+  strictEqual(((await n.get("y")) as number).toFixed(2), "6.14");
+});
+
+Deno.test("Manager: 4 processes x 5,000 increments of a Manager Value under a Manager Lock end exact", async () => {
+  await using manager = await Manager.start();
+  const [lock, value] = [await manager.Lock(), await manager.Value("i", 0)];
+  const processes = [0, 1, 2, 3].map(() =>
+    new Process({ module: tasks, target: "count", args: [lock, value, 5_000] })
+  );
+  for (const p of processes) p.start();
+  for (const p of processes) await p.join();
+  deepStrictEqual(processes.map((p) => p.exitCode), [0, 0, 0, 0]);
+  strictEqual(await value.get(), 20_000);
+});
+
+Deno.test("Manager: proxies given to ProcessPool tasks arrive connected, when its processes may reach the Manager", async () => {
+  await using manager = await Manager.start();
+  const [lock, value] = [await manager.Lock(), await manager.Value("i", 0)];
+  await using pool = new ProcessPool<typeof Tasks>(tasks, {
+    maxWorkers: 2,
+    permissions: { read: true, net: ["127.0.0.1"] },
+  });
+  const counted = await Promise.all(
+    [0, 1].map(() => pool.submit("count", lock, value, 200)),
+  );
+  deepStrictEqual(counted, [200, 200]);
+  strictEqual(await value.get(), 400);
+});
+
+Deno.test("Manager: proxies passed to a Thread and to ThreadPool tasks arrive connected", async () => {
+  await using manager = await Manager.start({ serveInProcess: true });
+  const [lock, value] = [await manager.Lock(), await manager.Value("i", 0)];
+  await using pool = new ThreadPool<typeof Tasks>(tasks, { maxWorkers: 2 });
+  await Promise.all([0, 1].map(() => pool.submit("count", lock, value, 200)));
+  const thread = new Thread({ target: count, args: [lock, value, 100] });
+  thread.start();
+  await thread.join();
+  strictEqual(await value.get(), 500);
+});
+
+Deno.test("Manager: a client killed with SIGKILL while it holds a Manager Lock gives it back, and the next acquirer gets AbandonedLockError once", async () => {
+  await using manager = await Manager.start();
+  const [lock, held] = [await manager.Lock(), await manager.Value("b", false)];
+  const p = new Process({
+    module: tasks,
+    target: "holdForever",
+    args: [lock, held],
+  });
+  p.start();
+  for (let i = 0; i < 400 && !await held.get(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  strictEqual(await held.get(), true);
+  strictEqual(await lock.acquire({ timeout: 0 }), false);
+  p.kill();
+  await p.join();
+  await rejects(lock.acquire({ timeout: 10_000 }), AbandonedLockError);
+  strictEqual(await lock.acquire({ timeout: 10_000 }), true);
+  await lock.release();
+});
+
+Deno.test("Manager: the server killed under its clients: their calls, waiting or not, reject with ManagerConnectionError and nothing hangs", async () => {
+  const manager = await Manager.start();
+  const [lock, queue] = [await manager.Lock(), await manager.Queue()];
+  await lock.acquire();
+  const waiting = [queue.get(), lock.acquire()];
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  Deno.kill(manager.pid!, "SIGKILL");
+  for (const call of waiting) await rejects(call, ManagerConnectionError);
+  await rejects(queue.qsize(), ManagerConnectionError);
+  await manager.shutdown();
+});
+
+Deno.test("Manager: a wrong key is refused before anything is served, and the server goes on serving the others", async () => {
+  await using manager = await Manager.start({
+    serveInProcess: true,
+    authkey: "right",
+  });
+  await manager.share("d", await manager.dict([["a", 1]]));
+  await rejects(
+    Manager.connect({ address: manager.address, authkey: "wrong" }),
+    AuthenticationError,
+  );
+  await using client = await Manager.connect({
+    address: manager.address,
+    authkey: "right",
+  });
+  strictEqual(await (await client.get("d") as DictProxy).get("a"), 1);
+});
+
+async function rawConnection(manager: Manager, bytes: Uint8Array) {
+  const conn = await Deno.connect(manager.address);
+  await conn.write(bytes).catch(() => {});
+  await conn.closeWrite().catch(() => {});
+  // The server closes this connection: reads end, with or without bytes
+  // of its challenge first.
+  const buffer = new Uint8Array(1024);
+  for (;;) {
+    const read = await conn.read(buffer).catch(() => null);
+    if (read === null) break;
+  }
+  conn.close();
+}
+
+Deno.test("Manager: garbage bytes, an oversized length and a cut frame close that connection only", async () => {
+  await using manager = await Manager.start({
+    serveInProcess: true,
+    maxFrameBytes: 4096,
+  });
+  const d = await manager.dict<string, unknown>([["a", 1]]);
+  await rawConnection(manager, crypto.getRandomValues(new Uint8Array(300)));
+  await rawConnection(manager, new Uint8Array([0xff, 0xff, 0xff, 0xff, 1, 2]));
+  await rawConnection(manager, new Uint8Array([0, 0, 0, 100, 1, 2, 3]));
+  strictEqual(await d.get("a"), 1);
+  // A call past the limit is refused before it is sent.
+  await rejects(d.set("big", "x".repeat(10_000)), {
+    name: "RangeError",
+    message: /the limit is 4096/,
+  });
+  strictEqual(await d.get("a"), 1);
+});
+
+Deno.test("Manager: a program on another loopback address connects with Manager.connect and sees what was shared", async () => {
+  await using manager = await Manager.start({
+    address: { hostname: "127.0.0.2" },
+    authkey: "key",
+  });
+  const jobs = await manager.dict<string, number>([["done", 0]]);
+  await manager.share("jobs", jobs);
+  const program = `
+    import { Manager } from ${
+    JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+  };
+    await using client = await Manager.connect({
+      address: ${JSON.stringify(manager.address)},
+      authkey: "key",
+    });
+    const jobs = await client.get("jobs");
+    await jobs.add("done", 41);
+    console.log(await jobs.get("done"));
+  `;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", program],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  strictEqual(code, 0, new TextDecoder().decode(stderr));
+  strictEqual(new TextDecoder().decode(stdout), "41\n");
+  strictEqual(await jobs.get("done"), 41);
+});
+
+Deno.test("Manager: every proxy type's methods", async () => {
+  await using manager = await Manager.start({ serveInProcess: true });
+  const d = await manager.dict<string, number>({ a: 1 });
+  await d.update([["b", 2]]);
+  strictEqual(await d.setDefault("c", 3), 3);
+  strictEqual(await d.setDefault("c", 4), 3);
+  deepStrictEqual(await d.keys(), ["a", "b", "c"]);
+  deepStrictEqual(await d.values(), [1, 2, 3]);
+  strictEqual(await d.size(), 3);
+  strictEqual(await d.pop("a"), 1);
+  strictEqual(await d.pop("a", 0), 0);
+  await rejects(d.pop("a"), RangeError);
+  strictEqual(await d.has("b"), true);
+  strictEqual(await d.delete("b"), true);
+  strictEqual(await d.get("zz"), undefined);
+  strictEqual(await d.get("zz", 7), 7);
+  await d.clear();
+  strictEqual(await d.size(), 0);
+
+  const l = await manager.list([3, 1, 2]);
+  strictEqual(await l.push(5, 4), 5);
+  await l.sort();
+  deepStrictEqual(await l.toArray(), [1, 2, 3, 4, 5]);
+  strictEqual(await l.at(-1), 5);
+  await l.set(0, 10);
+  strictEqual(await l.pop(), 5);
+  strictEqual(await l.pop(0), 10);
+  await l.insert(0, 0);
+  await l.extend([2]);
+  strictEqual(await l.count(2), 2);
+  strictEqual(await l.indexOf(3), 2);
+  await l.remove(2);
+  deepStrictEqual(await l.slice(1), [3, 4, 2]);
+  strictEqual(await l.length(), 4);
+  await rejects(l.at(10), RangeError);
+
+  const n = await manager.Namespace({ y: 1 });
+  strictEqual(await n.add("y", 1), 2);
+  strictEqual(await n.has("z"), false);
+  await rejects(n.get("z"), RangeError);
+  deepStrictEqual(await n.toObject(), { y: 2 });
+
+  const a = await manager.Array("d", [1.5, 2.5]);
+  await a.set(1, 3.5);
+  strictEqual(await a.get(-1), 3.5);
+  strictEqual(await a.length(), 2);
+
+  const r = await manager.RLock();
+  strictEqual(await r.acquire(), true);
+  strictEqual(await r.acquire(), true); // again, by the same client
+  await r.release();
+  strictEqual(await r.locked(), true);
+  await r.release();
+  strictEqual(await r.locked(), false);
+  await rejects(r.release(), RangeError);
+
+  const s = await manager.BoundedSemaphore(1);
+  strictEqual(await s.tryAcquire(), true);
+  strictEqual(await s.acquire({ timeout: 10 }), false);
+  await s.release();
+  await rejects(s.release(), RangeError);
+
+  const e = await manager.Event();
+  strictEqual(await e.wait({ timeout: 10 }), false);
+  const woken = e.wait();
+  await e.set();
+  strictEqual(await woken, true);
+  strictEqual(await e.isSet(), true);
+  await e.clear();
+
+  const c = await manager.Condition();
+  await rejects(c.notify(), RangeError); // not held
+  await c.acquire();
+  strictEqual(await c.wait({ timeout: 10 }), false);
+  await c.notifyAll();
+  await c.release();
+
+  const b = await manager.Barrier(2);
+  const [i, j] = await Promise.all([b.wait(), b.wait()]);
+  deepStrictEqual([i, j].sort(), [0, 1]);
+  strictEqual(await b.parties(), 2);
+  await b.abort();
+  strictEqual(await b.broken(), true);
+
+  const q = await manager.PriorityQueue<number>(2);
+  await q.put(3);
+  await q.put(1);
+  strictEqual(await q.full(), true);
+  await rejects(q.put(2, { timeout: 10 }), { name: "QueueFull" });
+  strictEqual(await q.get(), 1);
+  strictEqual(await q.getNowait(), 3);
+  await rejects(q.getNowait(), { name: "QueueEmpty" });
+  await q.taskDone();
+  await q.taskDone();
+  strictEqual(await q.join({ timeout: 100 }), true);
+  await q.shutdown();
+  await rejects(q.put(1), { name: "QueueShutDown" });
+});
+
+Deno.test("Manager: an aborted wait settles, and a lock it took meanwhile is not lost", async () => {
+  await using manager = await Manager.start({ serveInProcess: true });
+  const lock = await manager.Lock();
+  await lock.acquire();
+  const controller = new AbortController();
+  const waiting = lock.acquire({ signal: controller.signal });
+  controller.abort();
+  await rejects(waiting, { name: "AbortError" });
+  await lock.release();
+  strictEqual(await lock.locked(), false);
+});
+
+Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", async () => {
+  await rejects(Manager.start({ authkey: 5 as never }), {
+    name: "TypeError",
+    message: /'authkey' must be a Uint8Array or a string, received 5/,
+  });
+  await rejects(Manager.start({ address: { port: 70000 } }), {
+    name: "RangeError",
+    message: /'address.port'.*70000/,
+  });
+  await rejects(Manager.start({ address: { hostname: "0.0.0.0" } }), {
+    name: "RangeError",
+    message:
+      /"0.0.0.0", beyond this machine, needs an explicit, non-empty 'authkey'/,
+  });
+  await rejects(Manager.start({ authkey: "" }), RangeError);
+  await rejects(Manager.connect({ address: { port: 1 } }), TypeError);
+  await rejects(
+    Manager.connect({ address: { port: 1 }, authkey: "k" }),
+    ManagerConnectionError,
+  );
+  await using manager = await Manager.start({ serveInProcess: true });
+  await rejects(manager.Semaphore(-1), { name: "RangeError", message: /-1/ });
+  await rejects(manager.Barrier(0), { name: "RangeError", message: /0/ });
+  await rejects(manager.Queue("x" as never), {
+    name: "TypeError",
+    message: /"x"/,
+  });
+  await rejects(manager.list(5 as never), { name: "TypeError", message: /5/ });
+  await rejects(manager.Value(1 as never, 0), {
+    name: "TypeError",
+    message: /1/,
+  });
+  await rejects(manager.share("", await manager.Lock()), TypeError);
+  await rejects(manager.get("nothing"), {
+    name: "RangeError",
+    message: /"nothing"/,
+  });
+  const lock = await manager.Lock();
+  await rejects(lock.acquire({ timeout: -1 }), {
+    name: "RangeError",
+    message: /-1/,
+  });
+});

@@ -1,0 +1,643 @@
+// The proxies of a Manager's objects: each method is a call to the server,
+// so every one is async and every value is a copy. A proxy passed to a
+// Process, a ProcessPool task, a Thread or a ThreadPool task arrives
+// connected: its address and key travel with it, as Python's do.
+
+import { clientFor, type ProxyCallOptions } from "./_client.ts";
+import type { Address } from "./_server.ts";
+import type { ProxyKind } from "./_served.ts";
+import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
+import { PROXY } from "../pools/_wire.ts";
+
+/** Where a proxy's object lives: what travels when the proxy does. */
+export interface ProxyRef {
+  readonly address: Address;
+  readonly authkey: Uint8Array;
+  readonly maxFrameBytes: number;
+  readonly id: number;
+  readonly kind: ProxyKind;
+}
+
+/**
+ * What every proxy of a Manager's object shares: its reference, and calls
+ * through this thread's connection to the Manager.
+ */
+export abstract class BaseProxy {
+  readonly #ref: ProxyRef;
+
+  /** @internal Made by a Manager, or by a worker from a message. */
+  constructor(ref: ProxyRef) {
+    this.#ref = ref;
+  }
+
+  /** Which kind of object the proxy stands for. */
+  get kind(): ProxyKind {
+    return this.#ref.kind;
+  }
+
+  /** @internal What travels to a worker or a process. */
+  toMessage(): { [PROXY]: ProxyRef } {
+    return { [PROXY]: this.#ref };
+  }
+
+  /** Calls a method of the object. */
+  protected async call(
+    method: string,
+    args: readonly unknown[] = [],
+    options?: ProxyCallOptions,
+  ): Promise<unknown> {
+    const { address, authkey, maxFrameBytes, id } = this.#ref;
+    const client = await clientFor(address, authkey, maxFrameBytes);
+    return await client.call(id, method, args, options);
+  }
+
+  /** Calls a method that waits, with `{ timeout, signal }`. */
+  protected async callWaiting(
+    method: string,
+    args: readonly unknown[],
+    options: WaitOptions | undefined,
+  ): Promise<unknown> {
+    const where = `${this.#ref.kind}.${method}()`;
+    parseWait(where, options);
+    const timeout = options?.timeout;
+    return await this.call(method, args, {
+      timeout: timeout === undefined || timeout === Infinity
+        ? undefined
+        : timeout,
+      signal: options?.signal,
+    });
+  }
+}
+
+/**
+ * A Manager's `dict`: a Map-like and Python-like dictionary that every
+ * process and machine connected to the Manager sees. Values are copies:
+ * change a nested object, then set it again (`d.set(k, v)`).
+ *
+ * @example Set and get
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const d = await manager.dict<string, number>();
+ * await d.set("x", 10);
+ * strictEqual(await d.get("x"), 10);
+ * ```
+ */
+export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
+  /** The value of `key`, or `fallback` if it has none. */
+  get(key: K, fallback?: V): Promise<V | undefined> {
+    return this.call("get", [key, fallback]) as Promise<V | undefined>;
+  }
+  /** Sets `key` to a copy of `value`. */
+  async set(key: K, value: V): Promise<void> {
+    await this.call("set", [key, value]);
+  }
+  /** Whether `key` has a value. */
+  has(key: K): Promise<boolean> {
+    return this.call("has", [key]) as Promise<boolean>;
+  }
+  /** Removes `key`; whether it had a value. */
+  delete(key: K): Promise<boolean> {
+    return this.call("delete", [key]) as Promise<boolean>;
+  }
+  /** The keys, in insertion order. */
+  keys(): Promise<K[]> {
+    return this.call("keys") as Promise<K[]>;
+  }
+  /** The values, in insertion order. */
+  values(): Promise<V[]> {
+    return this.call("values") as Promise<V[]>;
+  }
+  /** The entries, in insertion order. */
+  entries(): Promise<[K, V][]> {
+    return this.call("entries") as Promise<[K, V][]>;
+  }
+  /** How many keys it holds (Python's `len(d)`). */
+  size(): Promise<number> {
+    return this.call("size") as Promise<number>;
+  }
+  /** Removes every key. */
+  async clear(): Promise<void> {
+    await this.call("clear");
+  }
+  /** Sets every entry of a Map, an iterable of pairs or a plain object. */
+  async update(
+    entries: Iterable<readonly [K, V]> | Record<string, V>,
+  ): Promise<void> {
+    const pairs = Symbol.iterator in Object(entries)
+      ? [...entries as Iterable<readonly [K, V]>]
+      : Object.entries(entries);
+    await this.call("update", [pairs]);
+  }
+  /** Python's `setdefault`: the value of `key`, set to `value` if none. */
+  setDefault(key: K, value: V): Promise<V> {
+    return this.call("setDefault", [key, value]) as Promise<V>;
+  }
+  /**
+   * Removes `key` and returns its value, or `fallback` if given.
+   *
+   * @throws {RangeError} If it has no value and no fallback is given.
+   */
+  pop(key: K, ...fallback: [] | [V]): Promise<V> {
+    return this.call("pop", [key, ...fallback]) as Promise<V>;
+  }
+  /** Adds `amount` to the number at `key` (0 if none), in one call. */
+  add(key: K, amount: number): Promise<number> {
+    return this.call("add", [key, amount]) as Promise<number>;
+  }
+  /** A copy of it all, as a Map. */
+  async toMap(): Promise<Map<K, V>> {
+    return new Map(await this.entries());
+  }
+}
+
+/**
+ * A Manager's `list`: an array-like list that every connected process and
+ * machine sees. Items are copies.
+ *
+ * @example Append and reverse
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const l = await manager.list([1, 2, 3]);
+ * await l.reverse();
+ * deepStrictEqual(await l.toArray(), [3, 2, 1]);
+ * ```
+ */
+export class ListProxy<T = unknown> extends BaseProxy {
+  /** The item at `index` (negative counts from the end). */
+  at(index: number): Promise<T> {
+    return this.call("at", [index]) as Promise<T>;
+  }
+  /** Sets the item at `index`. */
+  async set(index: number, value: T): Promise<void> {
+    await this.call("set", [index, value]);
+  }
+  /** Appends items; returns the new length. */
+  push(...items: T[]): Promise<number> {
+    return this.call("push", items) as Promise<number>;
+  }
+  /** Python's `append`: adds one item at the end. */
+  async append(item: T): Promise<void> {
+    await this.call("push", [item]);
+  }
+  /** Python's `extend`: adds every item at the end. */
+  async extend(items: Iterable<T>): Promise<void> {
+    await this.call("push", [...items]);
+  }
+  /** Inserts an item before `index`. */
+  async insert(index: number, item: T): Promise<void> {
+    await this.call("insert", [index, item]);
+  }
+  /**
+   * Removes and returns the item at `index` (the last by default).
+   *
+   * @throws {RangeError} If the list is empty or the index out of range.
+   */
+  pop(index?: number): Promise<T> {
+    return this.call("pop", index === undefined ? [] : [index]) as Promise<T>;
+  }
+  /** Removes the first item equal to `item` (a RangeError if none). */
+  async remove(item: T): Promise<void> {
+    await this.call("remove", [item]);
+  }
+  /** Where the first item equal to `item` is, or -1. */
+  indexOf(item: T): Promise<number> {
+    return this.call("indexOf", [item]) as Promise<number>;
+  }
+  /** How many items equal `item`. */
+  count(item: T): Promise<number> {
+    return this.call("count", [item]) as Promise<number>;
+  }
+  /** Reverses the list in place. */
+  async reverse(): Promise<void> {
+    await this.call("reverse");
+  }
+  /** Sorts the list in place: numbers by value, others as strings. */
+  async sort(): Promise<void> {
+    await this.call("sort");
+  }
+  /** A copy of the items from `start` to `end`. */
+  slice(start?: number, end?: number): Promise<T[]> {
+    return this.call("slice", [start, end]) as Promise<T[]>;
+  }
+  /** How many items it holds. */
+  length(): Promise<number> {
+    return this.call("length") as Promise<number>;
+  }
+  /** Removes every item. */
+  async clear(): Promise<void> {
+    await this.call("clear");
+  }
+  /** A copy of every item. */
+  toArray(): Promise<T[]> {
+    return this.slice();
+  }
+}
+
+/**
+ * A Manager's `Namespace`: named attributes that every connected process
+ * and machine sees (Python's `n.y`, here `n.get("y")` / `n.set("y", v)`).
+ *
+ * @example Attributes
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const n = await manager.Namespace({ y: 3.14 });
+ * await n.set("y", (await n.get("y") as number) + 1);
+ * strictEqual(await n.get("y"), 4.140000000000001);
+ * ```
+ */
+export class NamespaceProxy extends BaseProxy {
+  /**
+   * The attribute `name`.
+   *
+   * @throws {RangeError} If it has none.
+   */
+  get(name: string): Promise<unknown> {
+    return this.call("get", [name]);
+  }
+  /** Sets the attribute `name`. */
+  async set(name: string, value: unknown): Promise<void> {
+    await this.call("set", [name, value]);
+  }
+  /** Whether it has the attribute `name`. */
+  has(name: string): Promise<boolean> {
+    return this.call("has", [name]) as Promise<boolean>;
+  }
+  /** Removes the attribute `name`. */
+  delete(name: string): Promise<boolean> {
+    return this.call("delete", [name]) as Promise<boolean>;
+  }
+  /** Adds `amount` to the number `name` (0 if none), in one call. */
+  add(name: string, amount: number): Promise<number> {
+    return this.call("add", [name, amount]) as Promise<number>;
+  }
+  /** A copy of every attribute. */
+  toObject(): Promise<Record<string, unknown>> {
+    return this.call("toObject") as Promise<Record<string, unknown>>;
+  }
+}
+
+/**
+ * A Manager's `Value`: one value that every connected process and machine
+ * sees. Guard a read-change-write with a Manager Lock, or use `add`.
+ *
+ * @example Under a Manager Lock
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const [value, lock] = [await manager.Value("i", 0), await manager.Lock()];
+ * await lock.acquire();
+ * await value.set(await value.get() + 1);
+ * await lock.release();
+ * strictEqual(await value.get(), 1);
+ * ```
+ */
+export class ValueProxy<T = unknown> extends BaseProxy {
+  /** The value. */
+  get(): Promise<T> {
+    return this.call("get") as Promise<T>;
+  }
+  /** Sets the value. */
+  async set(value: T): Promise<void> {
+    await this.call("set", [value]);
+  }
+  /** Adds `amount` to a number in one call; returns the sum. */
+  add(amount: number): Promise<number> {
+    return this.call("add", [amount]) as Promise<number>;
+  }
+}
+
+/**
+ * A Manager's `Array`: a fixed-length array that every connected process and
+ * machine sees.
+ *
+ * @example Get and set
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const a = await manager.Array("i", [1, 2, 3]);
+ * await a.set(0, -1);
+ * deepStrictEqual(await a.toArray(), [-1, 2, 3]);
+ * ```
+ */
+export class ArrayProxy<T = number> extends BaseProxy {
+  /** The item at `index` (negative counts from the end). */
+  get(index: number): Promise<T> {
+    return this.call("get", [index]) as Promise<T>;
+  }
+  /** Sets the item at `index`. */
+  async set(index: number, value: T): Promise<void> {
+    await this.call("set", [index, value]);
+  }
+  /** How many items it holds. */
+  length(): Promise<number> {
+    return this.call("length") as Promise<number>;
+  }
+  /** A copy of every item. */
+  toArray(): Promise<T[]> {
+    return this.call("toArray") as Promise<T[]>;
+  }
+}
+
+/**
+ * A Manager's `Lock` (or `RLock`): held by the connection of the thread that
+ * acquired it. A client that goes away holding it gives it back, and the
+ * next acquirer gets an `AbandonedLockError`, once.
+ *
+ * @example Hold it
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const lock = await manager.Lock();
+ * {
+ *   await using _held = await lock.hold();
+ *   strictEqual(await lock.locked(), true);
+ * }
+ * strictEqual(await lock.locked(), false);
+ * ```
+ */
+export class LockProxy extends BaseProxy {
+  /** Acquires it; false if the timeout passed first. */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.callWaiting("acquire", [], options) as Promise<boolean>;
+  }
+  /** Acquires it if it is free, without waiting. */
+  tryAcquire(): Promise<boolean> {
+    return this.call("tryAcquire") as Promise<boolean>;
+  }
+  /**
+   * Releases it.
+   *
+   * @throws {RangeError} If this thread's connection does not hold it.
+   */
+  async release(): Promise<void> {
+    await this.call("release");
+  }
+  /** Whether anyone holds it. */
+  locked(): Promise<boolean> {
+    return this.call("locked") as Promise<boolean>;
+  }
+  /**
+   * Acquires it and returns what releases it at the end of an
+   * `await using` block.
+   *
+   * @throws {DOMException} A `TimeoutError` if the timeout passed first.
+   */
+  async hold(options?: WaitOptions): Promise<AsyncDisposable> {
+    if (!await this.acquire(options)) {
+      throw new DOMException(
+        `Cannot hold the Manager's ${this.kind}: the timeout passed`,
+        "TimeoutError",
+      );
+    }
+    return { [Symbol.asyncDispose]: () => this.release() };
+  }
+}
+
+/**
+ * A Manager's `Semaphore` (or `BoundedSemaphore`).
+ *
+ * @example Two permits
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const s = await manager.Semaphore(2);
+ * await s.acquire();
+ * strictEqual(await s.value(), 1);
+ * await s.release();
+ * ```
+ */
+export class SemaphoreProxy extends BaseProxy {
+  /** Takes a permit; false if the timeout passed first. */
+  acquire(options?: WaitOptions): Promise<boolean> {
+    return this.callWaiting("acquire", [], options) as Promise<boolean>;
+  }
+  /** Takes a permit if one is free, without waiting. */
+  tryAcquire(): Promise<boolean> {
+    return this.call("tryAcquire") as Promise<boolean>;
+  }
+  /** Gives back `n` permits (a bounded one refuses more than it had). */
+  async release(n = 1): Promise<void> {
+    await this.call("release", [n]);
+  }
+  /** The permits free now. */
+  value(): Promise<number> {
+    return this.call("value") as Promise<number>;
+  }
+}
+
+/**
+ * A Manager's `Event`.
+ *
+ * @example Set, then wait
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const e = await manager.Event();
+ * await e.set();
+ * strictEqual(await e.wait({ timeout: 1000 }), true);
+ * ```
+ */
+export class EventProxy extends BaseProxy {
+  /** Sets the flag, waking every waiter. */
+  async set(): Promise<void> {
+    await this.call("set");
+  }
+  /** Clears the flag. */
+  async clear(): Promise<void> {
+    await this.call("clear");
+  }
+  /** Whether the flag is set. */
+  isSet(): Promise<boolean> {
+    return this.call("isSet") as Promise<boolean>;
+  }
+  /** Waits for the flag; false if the timeout passed first. */
+  wait(options?: WaitOptions): Promise<boolean> {
+    return this.callWaiting("wait", [], options) as Promise<boolean>;
+  }
+}
+
+/**
+ * A Manager's `Condition`, with a lock of its own held as a Manager RLock is.
+ *
+ * @example Notify under the lock
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const c = await manager.Condition();
+ * await c.acquire();
+ * await c.notifyAll();
+ * await c.release();
+ * ```
+ */
+export class ConditionProxy extends LockProxy {
+  /** Waits to be notified (releasing the lock meanwhile); false on timeout. */
+  wait(options?: WaitOptions): Promise<boolean> {
+    return this.callWaiting("wait", [], options) as Promise<boolean>;
+  }
+  /** Wakes up to `n` waiters. */
+  async notify(n = 1): Promise<void> {
+    await this.call("notify", [n]);
+  }
+  /** Wakes every waiter. */
+  async notifyAll(): Promise<void> {
+    await this.call("notifyAll");
+  }
+}
+
+/**
+ * A Manager's `Barrier`.
+ *
+ * @example One party
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const b = await manager.Barrier(1);
+ * strictEqual(await b.wait(), 0);
+ * ```
+ */
+export class BarrierProxy extends BaseProxy {
+  /** Waits for every party; returns this one's index in the round. */
+  wait(options?: WaitOptions): Promise<number> {
+    return this.callWaiting("wait", [], options) as Promise<number>;
+  }
+  /** Breaks the current round and starts a fresh one. */
+  async reset(): Promise<void> {
+    await this.call("reset");
+  }
+  /** Breaks the barrier for good. */
+  async abort(): Promise<void> {
+    await this.call("abort");
+  }
+  /** How many parties it waits for. */
+  parties(): Promise<number> {
+    return this.call("parties") as Promise<number>;
+  }
+  /** How many wait now. */
+  nWaiting(): Promise<number> {
+    return this.call("nWaiting") as Promise<number>;
+  }
+  /** Whether it is broken. */
+  broken(): Promise<boolean> {
+    return this.call("broken") as Promise<boolean>;
+  }
+}
+
+/**
+ * A Manager's `Queue` (or `LifoQueue`, `PriorityQueue`). Items are copies.
+ *
+ * @example Put and get
+ * ```ts
+ * import { Manager } from "@parallel/parallel";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * await using manager = await Manager.start({ serveInProcess: true });
+ * const q = await manager.Queue<string>();
+ * await q.put("job");
+ * strictEqual(await q.get(), "job");
+ * ```
+ */
+export class QueueProxy<T = unknown> extends BaseProxy {
+  /** Puts an item, waiting for room (QueueFull on timeout). */
+  async put(item: T, options?: WaitOptions): Promise<void> {
+    await this.callWaiting("put", [item], options);
+  }
+  /** Puts an item if there is room now (QueueFull otherwise). */
+  async putNowait(item: T): Promise<void> {
+    await this.call("putNowait", [item]);
+  }
+  /** Takes an item, waiting for one (QueueEmpty on timeout). */
+  get(options?: WaitOptions): Promise<T> {
+    return this.callWaiting("get", [], options) as Promise<T>;
+  }
+  /** Takes an item if there is one now (QueueEmpty otherwise). */
+  getNowait(): Promise<T> {
+    return this.call("getNowait") as Promise<T>;
+  }
+  /** How many items it holds. */
+  qsize(): Promise<number> {
+    return this.call("qsize") as Promise<number>;
+  }
+  /** Whether it holds none. */
+  empty(): Promise<boolean> {
+    return this.call("empty") as Promise<boolean>;
+  }
+  /** Whether it is full. */
+  full(): Promise<boolean> {
+    return this.call("full") as Promise<boolean>;
+  }
+  /** Says a taken item is done. */
+  async taskDone(): Promise<void> {
+    await this.call("taskDone");
+  }
+  /** Waits until every item put is done; false on timeout. */
+  join(options?: WaitOptions): Promise<boolean> {
+    return this.callWaiting("join", [], options) as Promise<boolean>;
+  }
+  /** Shuts it down: puts fail, and gets once it is empty (or at once). */
+  async shutdown(options?: { immediate?: boolean }): Promise<void> {
+    await this.call("shutdown", [options?.immediate === true]);
+  }
+}
+
+const CLASSES = {
+  dict: DictProxy,
+  list: ListProxy,
+  Namespace: NamespaceProxy,
+  Value: ValueProxy,
+  Array: ArrayProxy,
+  Lock: LockProxy,
+  RLock: LockProxy,
+  Semaphore: SemaphoreProxy,
+  BoundedSemaphore: SemaphoreProxy,
+  Event: EventProxy,
+  Condition: ConditionProxy,
+  Barrier: BarrierProxy,
+  Queue: QueueProxy,
+  LifoQueue: QueueProxy,
+  PriorityQueue: QueueProxy,
+} as const satisfies Record<ProxyKind, new (ref: ProxyRef) => BaseProxy>;
+
+/** The proxy class of each kind. */
+export type ProxyOf<K extends ProxyKind> = InstanceType<(typeof CLASSES)[K]>;
+
+/** A proxy for `ref`. */
+export function proxyFor<K extends ProxyKind>(
+  ref: ProxyRef & { kind: K },
+): ProxyOf<K> {
+  const Class = CLASSES[ref.kind] as new (ref: ProxyRef) => BaseProxy;
+  return new Class(ref) as ProxyOf<K>;
+}
+
+/** Whether a message value is a traveling proxy, and revives it. */
+export function reviveProxy(value: unknown): BaseProxy | undefined {
+  const ref = (value as Record<string, unknown>)[PROXY] as
+    | ProxyRef
+    | undefined;
+  if (typeof ref !== "object" || ref === null) return undefined;
+  if (!(ref.authkey instanceof Uint8Array) || !(ref.kind in CLASSES)) {
+    throw new TypeError(`Not a Manager proxy: ${quote(ref)}`);
+  }
+  return proxyFor(ref);
+}

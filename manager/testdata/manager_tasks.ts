@@ -1,0 +1,44 @@
+// Tasks that manager_test.ts runs in processes and threads, on proxies.
+
+import type {
+  DictProxy,
+  ListProxy,
+  LockProxy,
+  NamespaceProxy,
+  ValueProxy,
+} from "../mod.ts";
+
+/** The tutorial's user_input: reverse, and add 1.0 to d["x"] and to n.y. */
+export async function userInput(
+  l: ListProxy,
+  d: DictProxy<string, number>,
+  n: NamespaceProxy,
+): Promise<void> {
+  await l.reverse();
+  await d.set("x", (await d.get("x"))! + 1.0);
+  await n.set("y", (await n.get("y") as number) + 1.0);
+}
+
+/** `times` read-change-write increments of a Value under a Lock. */
+export async function count(
+  lock: LockProxy,
+  value: ValueProxy<number>,
+  times: number,
+): Promise<number> {
+  for (let i = 0; i < times; i++) {
+    await lock.acquire();
+    try {
+      await value.set(await value.get() + 1);
+    } finally {
+      await lock.release();
+    }
+  }
+  return times;
+}
+
+/** Acquires the lock, says so, and waits to be killed. */
+export async function holdForever(lock: LockProxy, held: ValueProxy<boolean>) {
+  await lock.acquire();
+  await held.set(true);
+  await new Promise(() => {});
+}
