@@ -1,0 +1,26 @@
+// The child side of bench/manager_bench.ts: calls on a Manager's dict,
+// timed by the parent from "go" to the last "done".
+
+import type { DictProxy, EventProxy, QueueProxy } from "../mod.ts";
+
+/**
+ * Says it is ready, waits for `go`, makes `pairs` set + get round trips on
+ * its own key, and says it is done with the sum it read back.
+ */
+export async function setGet(
+  d: DictProxy<string, number>,
+  key: string,
+  pairs: number,
+  go: EventProxy,
+  done: QueueProxy<number>,
+): Promise<void> {
+  await d.set(key, 0); // connected, warm
+  await done.put(-1);
+  await go.wait();
+  let sum = 0;
+  for (let i = 0; i < pairs; i++) {
+    await d.set(key, i);
+    sum += (await d.get(key))!;
+  }
+  await done.put(sum);
+}

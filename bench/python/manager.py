@@ -1,0 +1,65 @@
+"""The Python side of bench/manager_bench.ts: multiprocessing.Manager dict
+calls from child processes, timed from "go" to the last "done", as the Deno
+side does, in two questions (so that the Deno bench times the second only):
+
+  setget CLIENTS PAIRS   starts CLIENTS processes, each to make PAIRS set +
+                         get on its own key; answers "ready" once they are
+  go                     lets them run; answers "ok <sum> <elapsed ns>"
+
+Run it alone:  printf 'setget 1 2000\ngo\n' | python3 bench/python/manager.py
+"""
+
+import multiprocessing
+import time
+
+from _driver import serve
+
+
+def set_get(d, key, pairs, go, done) -> None:
+    d[key] = 0
+    done.put(-1)
+    go.wait()
+    total = 0
+    for i in range(pairs):
+        d[key] = i
+        total += d[key]
+    done.put(total)
+
+
+def main() -> None:
+    manager = multiprocessing.Manager()
+
+    running = {}
+
+    def answer(line: str) -> str:
+        words = line.split()
+        if words == ["go"] and running:
+            processes, go, done = running.pop("run")
+            start = time.perf_counter_ns()
+            go.set()
+            total = sum(done.get() for _ in processes)
+            elapsed = time.perf_counter_ns() - start
+            for process in processes:
+                process.join()
+            return f"ok {total} {elapsed}"
+        if words[0] != "setget" or len(words) != 3:
+            return f"error unknown question {line!r}"
+        clients, pairs = int(words[1]), int(words[2])
+        d, go, done = manager.dict(), manager.Event(), manager.Queue()
+        processes = [
+            multiprocessing.Process(
+                target=set_get, args=(d, f"k{c}", pairs, go, done))
+            for c in range(clients)
+        ]
+        for process in processes:
+            process.start()
+        for _ in processes:
+            done.get()
+        running["run"] = (processes, go, done)
+        return "ready"
+
+    serve(answer)
+
+
+if __name__ == "__main__":
+    main()
