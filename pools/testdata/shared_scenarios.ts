@@ -218,7 +218,8 @@ switch (Deno.args[0]) {
   }
   case "killed-put": {
     // A child killed while it puts; the queue goes on for the others.
-    const most = 4096;
+    // Items up to 64 KiB: the kill often lands while one is copied in.
+    const most = 64 * 1024;
     const abandoned = { count: 0 };
     const lines = [];
     for (let round = 0; round < 3; round++) {
