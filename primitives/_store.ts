@@ -180,14 +180,16 @@ export class ItemStore {
   /** Adds an item; throws a RangeError, changing nothing, if it cannot fit. */
   push(item: Encoded, key: number, where: string): void {
     const length = item.bytes.length;
-    const start = this.#place(item.tag, length, key, where) + RECORD_HEADER;
-    this.#bytes.set(item.bytes, start);
+    const offset = this.#place(item.tag, length, where);
+    this.#bytes.set(item.bytes, offset + RECORD_HEADER);
+    this.#publish(offset, key);
   }
 
   /** Adds the item a scratch buffer holds; see push. */
   pushScratch(item: Scratch, key: number, where: string): void {
     const length = item.length;
-    const start = this.#place(item.tag, length, key, where) + RECORD_HEADER;
+    const offset = this.#place(item.tag, length, where);
+    const start = offset + RECORD_HEADER;
     if (length <= COPY_LOOP_BYTES) {
       // Records are padded to 8 bytes: whole words fit.
       const words = this.#words;
@@ -199,13 +201,17 @@ export class ItemStore {
     } else {
       this.#bytes.set(item.bytes.subarray(0, length), start);
     }
+    this.#publish(offset, key);
   }
 
   /**
    * Reserves a record of `length` payload bytes and an entry for it, and
-   * writes all but the payload; returns the record's offset.
+   * writes the record's header; returns the record's offset. The item is not
+   * in the store until `#publish`: a process killed while it copies the
+   * payload (holding the queue's lock) leaves only dead bytes, not a torn
+   * item for the next taker.
    */
-  #place(tag: number, length: number, key: number, where: string): number {
+  #place(tag: number, length: number, where: string): number {
     const header = this.#header;
     const size = RECORD_HEADER + padded(length);
     this.#cover();
@@ -217,6 +223,12 @@ export class ItemStore {
     words[(offset >> 2) + 1] = length;
     header[TOP] = offset + size;
     header[LIVE] = header[LIVE]! + size;
+    return offset;
+  }
+
+  /** Adds the entry of the record at `offset`, whose payload is written. */
+  #publish(offset: number, key: number): void {
+    const header = this.#header;
     const count = header[COUNT]!;
     if (this.#order === FIFO) {
       this.#entries[((header[HEAD]! + count) & (header[CAPACITY]! - 1)) * 4] =
@@ -229,8 +241,8 @@ export class ItemStore {
       this.#setEntry(count, offset, seq, key);
       this.#siftUp(count);
     }
-    header[COUNT] = count + 1;
-    return offset;
+    // Atomic, so that no store of the payload or entry moves after it.
+    Atomics.store(header, COUNT, count + 1);
   }
 
   /** Removes the next item (by the store's order) and copies it out. */

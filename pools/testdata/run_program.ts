@@ -33,18 +33,20 @@ export async function runProgram(
 
 /**
  * Runs `script` with `args` and `flags` (by default `--allow-read
- * --allow-run`), killed after the bound, its stdin empty.
+ * --allow-run`), killed after `bound` ms (by default the bound), its stdin
+ * empty.
  */
 export async function runScript(
   script: URL,
   args: string[],
   flags: string[] = ["--allow-read", "--allow-run"],
+  bound: number = PROGRAM_BOUND_MS,
 ): Promise<ProgramOutput> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, script.pathname, ...args],
     env: { NO_COLOR: "1" },
     stdin: "null",
-    signal: AbortSignal.timeout(PROGRAM_BOUND_MS),
+    signal: AbortSignal.timeout(bound),
   }).output();
   const decoder = new TextDecoder();
   return {
