@@ -13,16 +13,13 @@
 //   each add 1 to a Value 100,000 times under its lock, started and joined
 //   per iteration, against multiprocessing.Value with get_lock().
 // - "... increments only": the same increments, with the process start
-//   left out of the time. Per iteration, the 2 processes start, release a
-//   "ready" Semaphore and wait on a "go" Event; the time runs from go.set()
-//   to the parent's second acquire of a "done" Semaphore (both children have
-//   finished their increments). Their joins come after the time. Python does
-//   the same with multiprocessing.Semaphore / Event.
+//   left out of the time: the time runs from the order to the parent's
+//   second acquire of a "done" Semaphore (both children have finished).
 // - "Queue, 100,000 ints, producer -> consumer": a producer child puts
 //   0..N-1 into a Queue() (putSync), the parent takes them (getSync) and
-//   checks their order; timed from go.set() to the last item taken. Also the
-//   same Queue with the producer in a Thread (a Worker) of the parent, and
-//   Python's multiprocessing.Queue() with the producer in a child process.
+//   checks their order; timed from the order to the last item taken. Also
+//   the same Queue with the producer in a Thread (a Worker) of this process,
+//   and Python's multiprocessing.Queue() with the producer in a child.
 // - "Pipe, 10,000 round trips": the parent sends a small int on one end of
 //   a Pipe(), a child sends it back (recvSync / send), 10,000 times; µs per
 //   round trip = time/iter ÷ 10,000. Against multiprocessing.Pipe().
@@ -30,13 +27,22 @@
 //   for `pong` (then clears it); a child waits for `ping`, clears it and sets
 //   `pong`. Against multiprocessing.Event.
 //
-// In all but the first group the children start before the time, per
-// iteration, and are joined after it: the time is the work alone (measured
-// with b.start() / b.end()). A Python case's time also holds one line to the
-// Python process and its answer back (bench/_python.ts), some 0.1 ms. Each
-// case checks its counts and its children's exit codes, and throws on a
-// wrong one. Spinning pays off only while each process has a CPU of its own:
-// on a 2-core machine the whole-run groups share it with process starts.
+// In all but the first group, the children of a case (a Crew; the targets
+// are in bench/_process_shared_tasks.ts) start on its first iteration and
+// serve every later one: per iteration the parent writes how much to do and
+// releases a "go" Semaphore, and each child releases "done" when it has
+// done it. Only the order and the parent's side of the work are timed
+// (b.start() / b.end()), so that neither the start of the children nor
+// their warm-up (Deno's own warm-up iterations) is in the time. The Python
+// side (bench/python/process_shared.py) does the same with multiprocessing
+// Semaphores; its time also holds one line to the Python process and its
+// answer back (bench/_python.ts), some 0.1 ms. Each case checks its counts
+// and throws on a wrong one. The children are daemons, told to return when
+// the bench unloads.
+//
+// Spinning pays off only while each process has a CPU of its own: on a
+// 2-core machine that is busy with anything else, the waits sleep and
+// each wake-up costs tens of µs.
 
 import {
   Event,
@@ -49,6 +55,7 @@ import {
   Value,
 } from "../mod.ts";
 import { PythonChild } from "./_python.ts";
+import type { Orders } from "./_process_shared_tasks.ts";
 
 const python = new PythonChild(
   new URL("./python/process_shared.py", import.meta.url),
@@ -61,8 +68,8 @@ const TIMES = 100_000;
 const ITEMS = 100_000;
 /** Round trips per iteration. */
 const ROUNDS = 10_000;
-/** How long the children may take to start (ms). */
-const START_MS = 30_000;
+/** How long the children may take to start, or to end an order (ms). */
+const STALL_MS = 30_000;
 
 function check(what: string, got: number, expected: number): void {
   if (got !== expected) {
@@ -73,53 +80,108 @@ function check(what: string, got: number, expected: number): void {
 /** A child that runs one export of bench/_process_shared_tasks.ts. */
 type Child = Process | Thread;
 
-function process(target: string, args: unknown[]): Process {
-  return new Process({ module: benchTasks, target, args });
-}
+/** Every crew, stopped when the bench ends. */
+const crews: Crew[] = [];
 
 /**
- * Starts `children`, waits until each has released `ready`, then times
- * `work` alone; joins the children after the time and checks that each
- * process exited with 0.
+ * The children of one case (see bench/_process_shared_tasks.ts), started on
+ * its first iteration and serving all of them, so that neither their start
+ * nor their warm-up (Deno's own warm-up iterations) is in the time.
  */
-async function timed(
-  b: Deno.BenchContext,
-  ready: Semaphore,
-  children: Child[],
-  work: () => void,
-): Promise<void> {
-  for (const child of children) child.start();
-  for (const _ of children) {
-    if (!await ready.acquire({ timeout: START_MS })) {
-      throw new Error(`the children did not start within ${START_MS} ms`);
+class Crew {
+  readonly orders: Orders = {
+    ready: new Semaphore(0),
+    go: new Semaphore(0),
+    done: new Semaphore(0),
+    orders: new Value("i32", 0),
+  };
+  readonly #make: (orders: Orders) => Child[];
+  #children: Child[] | undefined;
+  /** How many children have not released `done` for this order yet. */
+  #pending = 0;
+
+  constructor(make: (orders: Orders) => Child[]) {
+    this.#make = make;
+    crews.push(this);
+  }
+
+  /** A Process that runs export `target` with the orders, then `args`. */
+  static process(target: string, orders: Orders, args: unknown[]): Process {
+    return new Process({
+      module: benchTasks,
+      target,
+      args: [orders, ...args],
+      daemon: true,
+    });
+  }
+
+  /**
+   * Orders each child to do `n`, and times it with `work`, the parent's
+   * side, which ends when the order is done; the children's `done` is
+   * awaited after the time, unless `work` did it (through `finish`).
+   */
+  async run(b: Deno.BenchContext, n: number, work: () => void): Promise<void> {
+    const children = await this.#up();
+    this.orders.orders.value = n;
+    this.#pending = children.length;
+    b.start();
+    this.orders.go.release(children.length);
+    work();
+    b.end();
+    this.finish();
+  }
+
+  /** Waits until each child has done the order. */
+  finish(): void {
+    for (; this.#pending > 0; this.#pending--) {
+      if (!this.orders.done.acquireSync({ timeout: STALL_MS })) {
+        throw new Error(`a child did not finish within ${STALL_MS} ms`);
+      }
     }
   }
-  b.start();
-  work();
-  b.end();
-  for (const child of children) {
-    if (!await child.join({ timeout: START_MS })) {
-      throw new Error(`a child did not end within ${START_MS} ms`);
+
+  /** Ends the children (they return on their next order). */
+  stop(): void {
+    if (this.#children === undefined) return;
+    this.orders.orders.value = 0;
+    this.orders.go.release(this.#children.length);
+    this.#children = undefined;
+  }
+
+  async #up(): Promise<Child[]> {
+    if (this.#children === undefined) {
+      const children = this.#make(this.orders);
+      for (const child of children) child.start();
+      this.#children = children;
+      for (const _ of children) {
+        if (!await this.orders.ready.acquire({ timeout: STALL_MS })) {
+          throw new Error(`the children did not start within ${STALL_MS} ms`);
+        }
+      }
     }
-    if (child instanceof Process && child.exitCode !== 0) {
-      throw new Error(`a child exited with ${child.exitCode}`);
+    for (const child of this.#children) {
+      const ended = child instanceof Process
+        ? child.exitCode !== null
+        : !child.isAlive;
+      if (ended) throw new Error("a child of the bench has ended");
     }
+    return this.#children;
   }
 }
 
 /**
- * Has the Python process start the children of `question`, times its "go"
- * alone, and has it join them; returns the words of go's answer.
+ * Has the Python process start the children of `kind` (once), then times
+ * their run of `n`; returns the words of the answer after "ok".
  */
 async function pythonTimed(
   b: Deno.BenchContext,
-  question: string,
+  kind: string,
+  n: number,
 ): Promise<string[]> {
-  await python.ask(`prepare ${question}`);
+  await python.ask(`start ${kind}`);
   b.start();
-  const answer = await python.ask("go");
+  const answer = await python.ask(`run ${kind} ${n}`);
   b.end();
-  await python.ask("finish");
   return answer.split(" ");
 }
 
@@ -162,28 +224,25 @@ const increments = {
   warmup: 2,
 };
 
+const lock = new Lock();
+const value = new Value("i32", 0);
+const counters = new Crew((orders) =>
+  [0, 1].map(() => Crew.process("count", orders, [lock, value]))
+);
+
 Deno.bench("Value under its Lock, 2 Processes, increments only", {
   ...increments,
   baseline: true,
 }, async (b) => {
-  const [ready, go, done] = [new Semaphore(0), new Event(), new Semaphore(0)];
-  const lock = new Lock();
-  const value = new Value("i32", 0);
-  const children = [0, 1].map(() =>
-    process("countAfterGo", [ready, go, done, lock, value, TIMES])
-  );
-  await timed(b, ready, children, () => {
-    go.set();
-    done.acquireSync();
-    done.acquireSync();
-  });
+  value.value = 0;
+  await counters.run(b, TIMES, () => counters.finish());
   check("deno", value.value, 2 * TIMES);
 });
 
 Deno.bench("Python multiprocessing.Value with get_lock(), increments only", {
   ...increments,
 }, async (b) => {
-  const [total] = await pythonTimed(b, `counter ${TIMES}`);
+  const [total] = await pythonTimed(b, "counter", TIMES);
   check("python3", Number(total), 2 * TIMES);
 });
 
@@ -197,41 +256,38 @@ const queued = {
 };
 
 /** Takes ITEMS items from `queue`, checking that item i is i. */
-function consume(queue: Queue<number>): () => void {
-  return () => {
-    for (let i = 0; i < ITEMS; i++) {
-      const got = queue.getSync();
-      if (got !== i) throw new Error(`item ${i} arrived as ${got}`);
-    }
-  };
+function consume(queue: Queue<number>): void {
+  for (let i = 0; i < ITEMS; i++) {
+    const got = queue.getSync();
+    if (got !== i) throw new Error(`item ${i} arrived as ${got}`);
+  }
+  check("deno, items left", queue.qsize(), 0);
 }
+
+const fromProcess = new Queue<number>();
+const processProducer = new Crew((orders) => [
+  Crew.process("produce", orders, [fromProcess]),
+]);
+const fromThread = new Queue<number>();
+const threadProducer = new Crew((orders) => [
+  new Thread({
+    target: { module: benchTasks, name: "produce" },
+    args: [orders, fromThread],
+    daemon: true,
+  }),
+]);
 
 Deno.bench(`Queue(), Process -> parent, ${ITEMS} ints`, {
   ...queued,
   baseline: true,
 }, async (b) => {
-  const [ready, go, queue] = [new Semaphore(0), new Event(), new Queue()];
-  const producer = process("produceAfterGo", [ready, go, queue, ITEMS]);
-  await timed(b, ready, [producer], () => {
-    go.set();
-    consume(queue as Queue<number>)();
-  });
-  check("deno, items left", queue.qsize(), 0);
+  await processProducer.run(b, ITEMS, () => consume(fromProcess));
 });
 
 Deno.bench(`Queue(), Thread (Worker) -> main thread, ${ITEMS} ints`, {
   ...queued,
 }, async (b) => {
-  const [ready, go, queue] = [new Semaphore(0), new Event(), new Queue()];
-  const producer = new Thread({
-    target: { module: benchTasks, name: "produceAfterGo" },
-    args: [ready, go, queue, ITEMS],
-  });
-  await timed(b, ready, [producer], () => {
-    go.set();
-    consume(queue as Queue<number>)();
-  });
-  check("deno, items left", queue.qsize(), 0);
+  await threadProducer.run(b, ITEMS, () => consume(fromThread));
 });
 
 Deno.bench(`Python multiprocessing.Queue(), process -> parent, ${ITEMS} ints`, {
@@ -239,7 +295,7 @@ Deno.bench(`Python multiprocessing.Queue(), process -> parent, ${ITEMS} ints`, {
   n: 5,
   warmup: 1,
 }, async (b) => {
-  const [count] = await pythonTimed(b, `queue ${ITEMS}`);
+  const [count] = await pythonTimed(b, "queue", ITEMS);
   check("python3", Number(count), ITEMS);
 });
 
@@ -248,14 +304,15 @@ Deno.bench(`Python multiprocessing.Queue(), process -> parent, ${ITEMS} ints`, {
 
 const piped = { group: `Pipe, ${ROUNDS} round trips`, n: 10, warmup: 2 };
 
+const [ours, theirs] = Pipe<number>();
+const echoer = new Crew((orders) => [Crew.process("echo", orders, [theirs])]);
+
 Deno.bench(`Pipe(), parent <-> Process, ${ROUNDS} round trips`, {
   ...piped,
   baseline: true,
 }, async (b) => {
-  const ready = new Semaphore(0);
-  const [ours, theirs] = Pipe<number>();
   let trips = 0;
-  await timed(b, ready, [process("echo", [ready, theirs, ROUNDS])], () => {
+  await echoer.run(b, ROUNDS, () => {
     for (let i = 0; i < ROUNDS; i++) {
       ours.send(i);
       const got = ours.recvSync();
@@ -271,7 +328,7 @@ Deno.bench(`Python multiprocessing.Pipe(), ${ROUNDS} round trips`, {
   n: 5,
   warmup: 1,
 }, async (b) => {
-  const [trips] = await pythonTimed(b, `pipe ${ROUNDS}`);
+  const [trips] = await pythonTimed(b, "pipe", ROUNDS);
   check("python3", Number(trips), ROUNDS);
 });
 
@@ -284,25 +341,24 @@ const pingPong = {
   warmup: 2,
 };
 
+const [ping, pong] = [new Event(), new Event()];
+const ponger = new Crew((orders) => [
+  Crew.process("pong", orders, [ping, pong]),
+]);
+
 Deno.bench(`two Events, parent <-> Process, ${ROUNDS} round trips`, {
   ...pingPong,
   baseline: true,
 }, async (b) => {
-  const [ready, ping, pong] = [new Semaphore(0), new Event(), new Event()];
   let trips = 0;
-  await timed(
-    b,
-    ready,
-    [process("pong", [ready, ping, pong, ROUNDS])],
-    () => {
-      for (let i = 0; i < ROUNDS; i++) {
-        ping.set();
-        if (!pong.waitSync()) throw new Error(`round trip ${i} was lost`);
-        pong.clear();
-        trips++;
-      }
-    },
-  );
+  await ponger.run(b, ROUNDS, () => {
+    for (let i = 0; i < ROUNDS; i++) {
+      ping.set();
+      if (!pong.waitSync()) throw new Error(`round trip ${i} was lost`);
+      pong.clear();
+      trips++;
+    }
+  });
   check("deno", trips, ROUNDS);
   check("deno, ping left set", Number(ping.isSet), 0);
 });
@@ -312,8 +368,11 @@ Deno.bench(`Python two multiprocessing.Events, ${ROUNDS} round trips`, {
   n: 5,
   warmup: 1,
 }, async (b) => {
-  const [trips] = await pythonTimed(b, `event ${ROUNDS}`);
+  const [trips] = await pythonTimed(b, "event", ROUNDS);
   check("python3", Number(trips), ROUNDS);
 });
 
-globalThis.addEventListener("unload", () => python.close());
+globalThis.addEventListener("unload", () => {
+  for (const crew of crews) crew.stop();
+  python.close();
+});

@@ -1,36 +1,33 @@
 """The Python side of bench/process_shared_bench.ts. Questions, one a line:
 
-  counter N          2 processes that each add 1 to a multiprocessing.Value
-                     N times under its get_lock(), started and joined within
-                     the question, as the Deno side does; answers
-                     "ok <value> <elapsed ns>".
-  prepare KIND N     starts the children of KIND (below) and answers "ok
-                     ready" once each has released the "ready" Semaphore;
-  go                 then runs KIND's timed work and answers "ok <count>
-                     <elapsed ns>" (the time runs from the start signal to
-                     the end of the work);
-  finish             then joins the children and answers "ok <exit codes>",
-                     or "error ..." if one did not exit with 0.
+  counter N     2 processes that each add 1 to a multiprocessing.Value N
+                times under its get_lock(), started and joined within the
+                question, as the Deno side does; answers
+                "ok <value> <elapsed ns>".
+  start KIND    starts the children of KIND (below) unless they run already,
+                and answers "ok ready" once each is up; they serve every
+                later run of KIND, and end with this process.
+  run KIND N    has them do N, and answers "ok <count> <elapsed ns>", the
+                time running from the order to the end of the parent's side.
 
 KINDs, the same work as the Deno side's:
 
-  counter N  2 processes wait on an Event, then each adds 1 to a Value N
-             times under its get_lock() and releases a "done" Semaphore;
-             <count> is the Value once the parent has acquired "done" twice.
-  queue N    a child waits on an Event, then puts 0..N-1 into a
-             multiprocessing.Queue(); the parent gets them, checking their
-             order; <count> is how many it got.
-  pipe N     N round trips of a small int over a multiprocessing.Pipe(): the
-             parent sends, a child sends it back; <count> is the round trips.
-  event N    N round trips between two multiprocessing.Events: the parent
-             sets "ping" and waits for "pong" (then clears it), a child
-             waits for "ping", clears it and sets "pong".
+  counter  2 processes each add 1 to a Value N times under its get_lock();
+           the parent waits for both; <count> is the Value.
+  queue    a child puts 0..N-1 into a multiprocessing.Queue(); the parent
+           gets them, checking their order; <count> is how many it got.
+  pipe     N round trips of a small int over a multiprocessing.Pipe(): the
+           parent sends, a child sends it back; <count> is the round trips.
+  event    N round trips between two multiprocessing.Events: the parent
+           sets "ping" and waits for "pong" (then clears it), a child waits
+           for "ping", clears it and sets "pong".
 
-Run it alone:  printf 'prepare pipe 10000\\ngo\\nfinish\\n' |
+Run it alone:  printf 'start pipe\\nrun pipe 10000\\n' |
                python3 bench/python/process_shared.py
 """
 
 import multiprocessing
+import os
 import time
 from typing import Callable
 
@@ -43,94 +40,145 @@ def count(value, times: int) -> None:
             value.value += 1
 
 
-def count_after_go(ready, go, done, value, times: int) -> None:
-    ready.release()
-    go.wait()
-    count(value, times)
-    done.release()
+class Orders:
+    """What a child and its parent share to run an order at a time: the
+    child releases `ready` once, then per order waits for `go`, reads how
+    much to do from `orders` (0: return), does it and releases `done`."""
+
+    def __init__(self) -> None:
+        self.ready = multiprocessing.Semaphore(0)
+        self.go = multiprocessing.Semaphore(0)
+        self.done = multiprocessing.Semaphore(0)
+        self.orders = multiprocessing.Value("i", 0, lock=False)
+        self.parent = os.getpid()
+
+    def serve(self, work: Callable[[int], None]) -> None:
+        self.ready.release()
+        while True:
+            while not self.go.acquire(timeout=1):
+                if os.getppid() != self.parent:
+                    return  # the bench has gone
+            n = self.orders.value
+            if n == 0:
+                return
+            work(n)
+            self.done.release()
 
 
-def produce_after_go(ready, go, items, n: int) -> None:
-    ready.release()
-    go.wait()
-    for i in range(n):
-        items.put(i)
-    # Exits once the queue's feeder thread has flushed every item.
+def counter_child(crew: Orders, value) -> None:
+    crew.serve(lambda n: count(value, n))
 
 
-def echo(ready, connection, rounds: int) -> None:
-    ready.release()
-    for _ in range(rounds):
-        connection.send(connection.recv())
+def producer_child(crew: Orders, items) -> None:
+    # Nobody may read what is left in the queue when the bench has gone.
+    items.cancel_join_thread()
+
+    def produce(n: int) -> None:
+        for i in range(n):
+            items.put(i)
+    crew.serve(produce)
 
 
-def pong(ready, ping, pong, rounds: int) -> None:
-    ready.release()
-    for _ in range(rounds):
-        ping.wait()
-        ping.clear()
-        pong.set()
+def echo_child(crew: Orders, connection) -> None:
+    def echo(n: int) -> None:
+        for _ in range(n):
+            connection.send(connection.recv())
+    crew.serve(echo)
 
 
-def prepare(kind: str, n: int) -> tuple[list, Callable[[], int]]:
-    """Starts the children of `kind`; returns them and the timed work."""
-    ready = multiprocessing.Semaphore(0)
-    if kind == "counter":
-        go, done = multiprocessing.Event(), multiprocessing.Semaphore(0)
-        value = multiprocessing.Value("i", 0)
-        children = [multiprocessing.Process(
-            target=count_after_go, args=(ready, go, done, value, n))
-            for _ in range(2)]
+def pong_child(crew: Orders, ping, pong) -> None:
+    def answer(n: int) -> None:
+        for _ in range(n):
+            ping.wait()
+            ping.clear()
+            pong.set()
+    crew.serve(answer)
 
-        def work() -> int:
-            go.set()
-            done.acquire()
-            done.acquire()
-            return value.value
-    elif kind == "queue":
-        go, items = multiprocessing.Event(), multiprocessing.Queue()
-        children = [multiprocessing.Process(
-            target=produce_after_go, args=(ready, go, items, n))]
 
-        def work() -> int:
-            go.set()
-            for i in range(n):
-                got = items.get()
-                if got != i:
-                    raise ValueError(f"item {i} arrived as {got!r}")
-            return n
-    elif kind == "pipe":
-        ours, theirs = multiprocessing.Pipe()
-        children = [multiprocessing.Process(
-            target=echo, args=(ready, theirs, n))]
+class Crew:
+    """The children of one kind, started once, and the parent's side."""
 
-        def work() -> int:
-            for i in range(n):
-                ours.send(i)
-                got = ours.recv()
-                if got != i:
-                    raise ValueError(f"round trip {i} came back as {got!r}")
-            return n
-    elif kind == "event":
-        ping, pong_ = multiprocessing.Event(), multiprocessing.Event()
-        children = [multiprocessing.Process(
-            target=pong, args=(ready, ping, pong_, n))]
+    def __init__(self, kind: str) -> None:
+        self.orders = Orders()
+        if kind == "counter":
+            self.value = multiprocessing.Value("i", 0)
+            self.children = [multiprocessing.Process(
+                target=counter_child, args=(self.orders, self.value),
+                daemon=True) for _ in range(2)]
+            self.work = self.finish
+        elif kind == "queue":
+            self.items = multiprocessing.Queue()
+            self.children = [multiprocessing.Process(
+                target=producer_child, args=(self.orders, self.items),
+                daemon=True)]
+            self.work = self.consume
+        elif kind == "pipe":
+            self.ours, theirs = multiprocessing.Pipe()
+            self.children = [multiprocessing.Process(
+                target=echo_child, args=(self.orders, theirs), daemon=True)]
+            self.work = self.round_trips
+        elif kind == "event":
+            self.ping, self.pong = multiprocessing.Event(), \
+                multiprocessing.Event()
+            self.children = [multiprocessing.Process(
+                target=pong_child, args=(self.orders, self.ping, self.pong),
+                daemon=True)]
+            self.work = self.ping_pong
+        else:
+            raise ValueError(f"unknown kind {kind!r}")
+        for child in self.children:
+            child.start()
+        for _ in self.children:
+            if not self.orders.ready.acquire(timeout=30):
+                raise ValueError("the children did not start within 30 s")
+        self.pending = 0
 
-        def work() -> int:
-            for i in range(n):
-                ping.set()
-                if not pong_.wait(30):
-                    raise ValueError(f"round trip {i} was lost")
-                pong_.clear()
-            return n
-    else:
-        raise ValueError(f"unknown kind {kind!r}")
-    for child in children:
-        child.start()
-    for _ in children:
-        if not ready.acquire(timeout=30):
-            raise ValueError("the children did not start within 30 s")
-    return children, work
+    def run(self, n: int) -> tuple[int, int]:
+        """Has each child do n; returns (count, elapsed ns), the time
+        running from the order to the end of the parent's side."""
+        if any(child.exitcode is not None for child in self.children):
+            raise ValueError("a child of the bench has ended")
+        if self.work == self.finish:
+            self.value.value = 0
+        self.orders.orders.value = n
+        self.pending = len(self.children)
+        start = time.perf_counter_ns()
+        for _ in self.children:
+            self.orders.go.release()
+        got = self.work(n)
+        elapsed = time.perf_counter_ns() - start
+        self.finish(n)
+        return got, elapsed
+
+    def finish(self, n: int) -> int:
+        while self.pending > 0:
+            if not self.orders.done.acquire(timeout=30):
+                raise ValueError("a child did not finish within 30 s")
+            self.pending -= 1
+        return self.value.value if self.work == self.finish else n
+
+    def consume(self, n: int) -> int:
+        for i in range(n):
+            got = self.items.get()
+            if got != i:
+                raise ValueError(f"item {i} arrived as {got!r}")
+        return n
+
+    def round_trips(self, n: int) -> int:
+        for i in range(n):
+            self.ours.send(i)
+            got = self.ours.recv()
+            if got != i:
+                raise ValueError(f"round trip {i} came back as {got!r}")
+        return n
+
+    def ping_pong(self, n: int) -> int:
+        for i in range(n):
+            self.ping.set()
+            if not self.pong.wait(30):
+                raise ValueError(f"round trip {i} was lost")
+            self.pong.clear()
+        return n
 
 
 def counter(times: int) -> str:
@@ -146,34 +194,20 @@ def counter(times: int) -> str:
 
 
 def main() -> None:
-    children: list = []
-    work: Callable[[], int] | None = None
+    crews: dict[str, Crew] = {}
 
     def answer(line: str) -> str:
-        nonlocal children, work
         words = line.split()
         try:
             if words[0] == "counter" and len(words) == 2:
                 return counter(int(words[1]))
-            if words[0] == "prepare" and len(words) == 3:
-                for child in children:  # left by a failed go
-                    child.terminate()
-                    child.join()
-                children, work = prepare(words[1], int(words[2]))
+            if words[0] == "start" and len(words) == 2:
+                if words[1] not in crews:
+                    crews[words[1]] = Crew(words[1])
                 return "ok ready"
-            if words[0] == "go" and work is not None:
-                run, work = work, None
-                start = time.perf_counter_ns()
-                got = run()
-                return f"ok {got} {time.perf_counter_ns() - start}"
-            if words[0] == "finish":
-                for child in children:
-                    child.join(30)
-                codes = [child.exitcode for child in children]
-                children = []
-                if any(code != 0 for code in codes):
-                    return f"error a child exited with {codes}"
-                return f"ok {' '.join(map(str, codes))}"
+            if words[0] == "run" and len(words) == 3 and words[1] in crews:
+                got, elapsed = crews[words[1]].run(int(words[2]))
+                return f"ok {got} {elapsed}"
         except ValueError as error:
             return f"error {error}"
         return f"error unknown question {line!r}"
