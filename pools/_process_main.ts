@@ -29,7 +29,15 @@ if (needsV8(body[0]!)) await import("../primitives/_codec_clone.ts");
 const setup = decodeMessage(body) as ProcessMainSetup;
 setProcessName(setup.name);
 
-if (setup.daemon) {
+if (
+  setup.daemon &&
+  Deno.permissions.querySync({ name: "run" }).state === "granted"
+) {
+  new Worker(new URL("./_orphan_watch.ts", import.meta.url), {
+    type: "module",
+  });
+} else if (setup.daemon) {
+  // Only while the main thread is free to notice.
   (async () => {
     const buffer = new Uint8Array(64);
     while (await Deno.stdin.read(buffer) !== null) {
