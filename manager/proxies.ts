@@ -3,7 +3,11 @@
 // Process, a ProcessPool task, a Thread or a ThreadPool task arrives
 // connected: its address and key travel with it, as Python's do.
 
-import { clientFor, type ProxyCallOptions } from "./_client.ts";
+import {
+  clientFor,
+  type ManagerClient,
+  type ProxyCallOptions,
+} from "./_client.ts";
 import type { Address } from "./_server.ts";
 import type { ProxyKind } from "./_served.ts";
 import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
@@ -24,6 +28,7 @@ export interface ProxyRef {
  */
 export abstract class BaseProxy {
   readonly #ref: ProxyRef;
+  #client: ManagerClient | undefined;
 
   /** @internal Made by a Manager, or by a worker from a message. */
   constructor(ref: ProxyRef) {
@@ -47,8 +52,11 @@ export abstract class BaseProxy {
     options?: ProxyCallOptions,
   ): Promise<unknown> {
     const { address, authkey, maxFrameBytes, id } = this.#ref;
-    const client = await clientFor(address, authkey, maxFrameBytes);
-    return await client.call(id, method, args, options);
+    // This thread's connection, looked up once while it lasts.
+    if (this.#client === undefined || this.#client.lost) {
+      this.#client = await clientFor(address, authkey, maxFrameBytes);
+    }
+    return await this.#client.call(id, method, args, options);
   }
 
   /** Calls a method that waits, with `{ timeout, signal }`. */
