@@ -208,9 +208,12 @@ boundedTest(
     // An export that awaits nothing: a function task would await its import
     // of taskSignal, and a stopped task that awaits may end its thread
     // before it looks (what a slow import under load once did here).
-    await rejects(
-      pool.apply("watchSignal", [why, new Event()], { timeout: 100 }),
-      { name: "TimeoutError" },
+    await bounded(
+      rejects(
+        pool.apply("watchSignal", [why, new Event()], { timeout: 100 }),
+        { name: "TimeoutError" },
+      ),
+      "the task times out",
     );
     strictEqual(
       await bounded(why.get(), "the task saw its signal"),
@@ -225,20 +228,27 @@ boundedTest(
     ok(await bounded(started.wait(), "the task runs"));
     const reason = new Error("enough");
     controller.abort(reason);
-    strictEqual(await aborted.exception(), reason);
+    strictEqual(
+      await bounded(aborted.exception(), "the aborted task's future fails"),
+      reason,
+    );
     strictEqual(
       await bounded(why.get(), "the task saw its signal"),
       "AbortError",
     );
     // A task that is not stopped sees nothing.
     strictEqual(
-      await pool.submit(async () => {
-        const { taskSignal } = await import("./task_signal.ts");
-        return taskSignal().aborted;
-      }),
+      await bounded(
+        pool.submit(async () => {
+          const { taskSignal } = await import("./task_signal.ts");
+          return taskSignal().aborted;
+        }),
+        "a task that is not stopped returns",
+      ),
       false,
     );
     strictEqual(taskSignal().aborted, false); // outside any task
+    await bounded(pool.shutdown(), "the pool shuts down");
   },
 );
 
