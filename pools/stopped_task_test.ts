@@ -25,11 +25,14 @@ import {
   delay,
   SETTLE_MS,
   waitFor,
+  within,
 } from "../testing/workers.ts";
 import type * as Tasks from "./testdata/tasks.ts";
 import { producedItem } from "./testdata/tasks.ts";
 
 const TASKS = new URL("./testdata/tasks.ts", import.meta.url);
+/** A bound on one step of a test, well within the whole test's bound. */
+const STEP_MS = 8_000;
 
 function tasksPool(maxWorkers = 1): ThreadPool<typeof Tasks> {
   return new ThreadPool<typeof Tasks>(TASKS, { maxWorkers });
@@ -208,15 +211,16 @@ boundedTest(
     // An export that awaits nothing: a function task would await its import
     // of taskSignal, and a stopped task that awaits may end its thread
     // before it looks (what a slow import under load once did here).
-    await bounded(
+    await within(
       rejects(
         pool.apply("watchSignal", [why, new Event()], { timeout: 100 }),
         { name: "TimeoutError" },
       ),
       "the task times out",
+      STEP_MS,
     );
     strictEqual(
-      await bounded(why.get(), "the task saw its signal"),
+      await within(why.get(), "the task saw its signal", STEP_MS),
       "TimeoutError",
     );
     const controller = new AbortController();
@@ -225,30 +229,35 @@ boundedTest(
       signal: controller.signal,
     });
     // Running in its worker (not only first in its line).
-    ok(await bounded(started.wait(), "the task runs"));
+    ok(await within(started.wait(), "the task runs", STEP_MS));
     const reason = new Error("enough");
     controller.abort(reason);
     strictEqual(
-      await bounded(aborted.exception(), "the aborted task's future fails"),
+      await within(
+        aborted.exception(),
+        "the aborted task's future fails",
+        STEP_MS,
+      ),
       reason,
     );
     strictEqual(
-      await bounded(why.get(), "the task saw its signal"),
+      await within(why.get(), "the task saw its signal", STEP_MS),
       "AbortError",
     );
     // A task that is not stopped sees nothing.
     strictEqual(
-      await bounded(
+      await within(
         pool.submit(async () => {
           const { taskSignal } = await import("./task_signal.ts");
           return taskSignal().aborted;
         }),
         "a task that is not stopped returns",
+        STEP_MS,
       ),
       false,
     );
     strictEqual(taskSignal().aborted, false); // outside any task
-    await bounded(pool.shutdown(), "the pool shuts down");
+    await within(pool.shutdown(), "the pool shuts down", STEP_MS);
   },
 );
 
