@@ -9,7 +9,7 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import { Event, Queue, Value } from "../mod.ts";
 import { Timer } from "./timer.ts";
-import { Thread } from "./thread.ts";
+import type { Thread } from "./thread.ts";
 import { InvalidStateError } from "./errors.ts";
 import { bounded, boundedTest } from "../testing/workers.ts";
 
