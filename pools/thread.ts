@@ -333,7 +333,15 @@ export class Thread<A extends unknown[] = unknown[]> {
     const finished = this.#started("join");
     parseWait("Cannot join Thread", options); // checks them, in its words
     if (!await finished.wait(options)) return false;
-    await this.#exited;
+    // A daemon's worker does not hold the event loop open, and its exit
+    // comes after its target has finished: without this timer, a program
+    // whose last wait is this join could end before the join returns.
+    const keepAlive = this.#daemon ? setInterval(() => {}, 60_000) : undefined;
+    try {
+      await this.#exited;
+    } finally {
+      clearInterval(keepAlive);
+    }
     if (this.#startError !== undefined) throw this.#startError;
     return true;
   }
