@@ -1,6 +1,6 @@
-// What a Timer's thread runs: it waits until the Timer's deadline unless
-// the Timer is cancelled first, then runs the Timer's own target once, as
-// Python's `Timer.run()` does.
+// What a Timer's thread runs: it finds the Timer's own target, waits until
+// the Timer's deadline unless the Timer is cancelled first, then runs the
+// target once, as Python's `Timer.run()` does.
 
 import type { Event } from "../primitives/event.ts";
 import type { Value } from "../primitives/value.ts";
@@ -17,8 +17,8 @@ export async function fire(
   source: string,
   args: unknown[],
 ): Promise<void> {
-  const timeout = Math.max(0, deadline.value - Date.now());
-  if (await cancelled.wait({ timeout })) return;
+  // The target is found first, so that it runs at the deadline, not a
+  // module load later.
   const fn = module === undefined
     ? compileFunction(source)
     : (await import(module))[source];
@@ -29,6 +29,8 @@ export async function fire(
       } has no function export named ${JSON.stringify(source)}`,
     );
   }
+  const timeout = Math.max(0, deadline.value - Date.now());
+  if (await cancelled.wait({ timeout })) return;
   try {
     await fn(...args);
   } catch (error) {
