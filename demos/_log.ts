@@ -11,7 +11,9 @@ import { currentThread } from "../mod.ts";
  */
 export function log(origin: number, message: unknown): void {
   const seconds = ((Date.now() - origin) / 1000).toFixed(2);
-  console.log(`[${seconds.padStart(5)} s] ${currentThread().name} : ${message}`);
+  console.log(
+    `[${seconds.padStart(5)} s] ${currentThread().name} : ${message}`,
+  );
 }
 
 const nap = new Int32Array(new SharedArrayBuffer(4));

@@ -45,8 +45,7 @@ export interface DaemonThreadOptions {
 export async function daemonThread(
   options: DaemonThreadOptions,
 ): Promise<Thread[]> {
-  const { joinDaemon, daemonMs = 500, ms = 200, origin = Date.now() } =
-    options;
+  const { joinDaemon, daemonMs = 500, ms = 200, origin = Date.now() } = options;
   const t1 = new Thread({
     target: { module: HERE, name: "work" },
     args: [origin, daemonMs],

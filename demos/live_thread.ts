@@ -6,7 +6,10 @@
  *
  * On Deno each thread is a Worker (no GIL), and a `Thread` object belongs
  * to the thread that made it: the list holds the threads this one started,
- * after the main thread. Sleeps are a tenth of the original's.
+ * after the main thread. A Worker takes long enough to start that a thread
+ * could end its job before the last one has started, so each works only
+ * once the main thread has listed them. Sleeps are a tenth of the
+ * original's.
  *
  * Run it with `deno task demo live_thread`.
  *
@@ -16,13 +19,15 @@ import {
   activeThreadCount,
   currentThread,
   enumerateThreads,
+  Event,
   Thread,
 } from "../mod.ts";
 import { log, sleep } from "./_log.ts";
 
-/** `worker_1`: works for `ms`. */
-export function worker1(origin: number, ms: number): void {
+/** `worker_1`: works for `ms`, once the main thread has listed it. */
+export function worker1(origin: number, listed: Event, ms: number): void {
   log(origin, "start");
+  listed.waitSync();
   sleep(ms);
   log(origin, "end");
 }
@@ -47,15 +52,17 @@ export async function liveThread(
   ms = 500,
 ): Promise<LiveThreadResult> {
   const origin = Date.now();
+  const listed = new Event();
   for (let i = 0; i < count; i++) {
     const t = new Thread({
       target: { module: import.meta.url, name: "worker1" },
-      args: [origin, ms],
+      args: [origin, listed, ms],
       daemon: true,
     });
     t.start();
   }
   const live = enumerateThreads();
+  listed.set();
   log(origin, `enumerateThreads(): ${live.map((t) => t.name).join(", ")}`);
   log(origin, `active count: ${activeThreadCount()}`);
   for (const thread of live) {

@@ -99,7 +99,12 @@ export async function lockThread(
 ): Promise<LockThreadResult> {
   const { workers = 2, increments = 20_000, gap = 200 } = options;
   const origin = Date.now();
-  log(origin, `${workers} threads add 1, ${increments.toLocaleString("en")} times each, with no lock`);
+  log(
+    origin,
+    `${workers} threads add 1, ${
+      increments.toLocaleString("en")
+    } times each, with no lock`,
+  );
   const withoutLock = await race(origin, workers, increments, gap, null);
   log(origin, `${workers} threads do it again, each increment under a Lock`);
   const withLock = await race(origin, workers, increments, gap, new Lock());

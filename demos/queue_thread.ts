@@ -83,8 +83,8 @@ if (import.meta.main) {
   const taken = await queueThread();
   const total = taken.reduce((n, t) => n + t.count, 0);
   console.log(
-    `${taken.map((t) => `${t.name}: ${t.count.toLocaleString("en")}`).join(", ")}; ${
-      total.toLocaleString("en")
-    } in all, each item once`,
+    `${
+      taken.map((t) => `${t.name}: ${t.count.toLocaleString("en")}`).join(", ")
+    }; ${total.toLocaleString("en")} in all, each item once`,
   );
 }
