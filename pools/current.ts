@@ -1,5 +1,6 @@
 import { isMainThread } from "node:worker_threads";
 import { processName } from "./_process_name.ts";
+import { mainThread } from "./enumerate.ts";
 
 /** A process as {@linkcode currentProcess} describes it. */
 export interface ProcessInfo {
@@ -36,7 +37,9 @@ export interface ThreadInfo {
 /**
  * The thread this code runs in: Python's `threading.current_thread()`,
  * whose name logging's `%(threadName)s` prints. Each process has its own
- * `"MainThread"`.
+ * `"MainThread"`; on it, this returns {@linkcode mainThread}'s object, so
+ * that `thread === currentThread()` picks it out of
+ * {@linkcode enumerateThreads}.
  *
  * @example In the program's main thread
  * ```ts
@@ -47,7 +50,7 @@ export interface ThreadInfo {
  * ```
  */
 export function currentThread(): ThreadInfo {
-  if (isMainThread) return { name: "MainThread" };
+  if (isMainThread) return mainThread();
   const name = (globalThis as { name?: unknown }).name;
   return { name: typeof name === "string" && name !== "" ? name : "Thread" };
 }

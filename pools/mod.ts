@@ -23,6 +23,8 @@
  * | `pool.map(f, xs)` / `pool.imap_unordered(f, xs)` | `await pool.map(f, xs)` / `pool.imapUnordered(f, xs)` |
  * | `Thread(target=f, args=(1,)).start()` | `new Thread({ target: f, args: [1] }).start()` |
  * | `thread.join()` | `await thread.join()` / `thread.joinSync()` |
+ * | `Timer(0.5, f, args=(1,)).start()`, `timer.cancel()` | `new Timer(500, f, { args: [1] }).start()`, `timer.cancel()` |
+ * | `threading.enumerate()`, `active_count()`, `main_thread()` | `enumerateThreads()`, `activeThreadCount()`, `mainThread()` |
  *
  * @example Map a function over two workers
  * ```ts
@@ -44,4 +46,6 @@ export * from "./thread_pool.ts";
 export * from "./process_pool.ts";
 export * from "./process.ts";
 export * from "./current.ts";
+export * from "./enumerate.ts";
+export * from "./timer.ts";
 export * from "./task_signal.ts";

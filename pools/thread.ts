@@ -17,6 +17,7 @@ import { ABORTED, CLAIMED } from "./_claim.ts";
 import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { InvalidStateError } from "./errors.ts";
 import { hasProxy, prepareMessage } from "./_message.ts";
+import { trackThread, untrackThread } from "./_live_threads.ts";
 
 const ENTRY = new URL("./_thread_worker.ts", import.meta.url);
 let counter = 0;
@@ -269,12 +270,14 @@ export class Thread<A extends unknown[] = unknown[]> {
     else signal?.addEventListener("abort", stop, { once: true });
     this.#ident = ident;
     this.#finished = finished;
+    trackThread(this as Thread);
     this.#exited = exited.then((exit) => {
       signal?.removeEventListener("abort", stop);
       // A Thread is never terminated: its exit is the end of its code.
       reapThread(ident);
       this.#report(exit, info);
       finished.set();
+      untrackThread(this as Thread);
       return exit;
     });
   }
@@ -330,7 +333,15 @@ export class Thread<A extends unknown[] = unknown[]> {
     const finished = this.#started("join");
     parseWait("Cannot join Thread", options); // checks them, in its words
     if (!await finished.wait(options)) return false;
-    await this.#exited;
+    // A daemon's worker does not hold the event loop open, and its exit
+    // comes after its target has finished: without this timer, a program
+    // whose last wait is this join could end before the join returns.
+    const keepAlive = this.#daemon ? setInterval(() => {}, 60_000) : undefined;
+    try {
+      await this.#exited;
+    } finally {
+      clearInterval(keepAlive);
+    }
     if (this.#startError !== undefined) throw this.#startError;
     return true;
   }

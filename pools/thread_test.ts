@@ -631,3 +631,14 @@ boundedTest(
     );
   },
 );
+
+Deno.test("Thread: joining a daemon thread waits for it, though its worker does not hold the program open", async () => {
+  for (let i = 0; i < 3; i++) {
+    const thread = new Thread({ target: () => {}, daemon: true });
+    thread.start();
+    // Nothing else holds the event loop open here: without the join's own
+    // hold, the test ends with "Promise resolution is still pending".
+    strictEqual(await thread.join(), true);
+    strictEqual(thread.isAlive, false);
+  }
+});
