@@ -77,8 +77,9 @@ export async function produce(
   consumers: number,
 ): Promise<void> {
   for (let item = 0; item < n; item++) {
-    await q.put(item, WAIT);
+    // Logged first, so that its line comes before the consumer's.
     debug(`produced ${item}`);
+    await q.put(item, WAIT);
   }
   for (let i = 0; i < consumers; i++) await q.put(null, WAIT);
 }
