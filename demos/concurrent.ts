@@ -41,8 +41,10 @@ export async function concurrent(): Promise<ConcurrentResult> {
   for (const future of futures) debug(Deno.inspect(future));
 
   const completed: number[] = [];
+  // TypeScript types `future` as its result (asCompleted says why): await
+  // gives the result either way.
   for await (const future of asCompleted(futures)) {
-    const result = await future.result();
+    const result = await future;
     debug(`as completed: ${result}, after ${since(start)}`);
     completed.push(result);
   }
