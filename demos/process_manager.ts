@@ -12,6 +12,7 @@
  * prints the objects after the Manager is gone; here they are read before.
  * Python's `l.append([1, 2, 3])` makes a list of one item, which reversing
  * leaves as it is; here `extend` makes three, so that each reversal shows.
+ * Python prints `{'x': 13.0}`: JavaScript has one type of number.
  *
  * Run it with `deno run --allow-read --allow-run --allow-net=127.0.0.1
  * demos/process_manager.ts`.
