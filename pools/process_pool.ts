@@ -65,9 +65,10 @@ function v8Flags(where: string, limits: unknown): string[] {
  *
  * A task is an export of the pool's module, typed end to end, or a
  * self-contained function sent as source. Arguments and results are copied
- * (what structured clone carries); the primitives of this module and
- * transferred buffers cannot cross to a process yet. What a task prints
- * goes to this program's stdout and stderr.
+ * (what structured clone carries); the primitives of this module cross
+ * too, on Linux when the program runs with `--allow-ffi`, and transferred
+ * buffers cannot. What a task prints goes to this program's stdout and
+ * stderr.
  *
  * Every task settles, as in a ThreadPool. A task that times out or is
  * aborted while it runs is stopped for real: its process is killed and
