@@ -58,8 +58,7 @@ async function py(b: Deno.BenchContext, clients: 1 | 4): Promise<void> {
   b.start();
   const answer = await python.ask("go");
   b.end();
-  const [ok, total] = answer.split(" ");
-  if (ok !== "ok") throw new Error(`python3: ${answer}`);
+  const [total] = answer.split(" ");
   check("python3", Number(total), clients, pairs);
 }
 
@@ -70,11 +69,13 @@ for (const clients of [1, 4] as const) {
   Deno.bench(
     "Manager",
     { group, baseline: true, n: 5, warmup: 1 },
-    (b) => deno(b, clients),
+    // An async function, not an arrow returning a promise: Deno.bench looks
+    // at the function's kind to decide whether to await it.
+    async (b) => await deno(b, clients),
   );
   Deno.bench(
     "Python multiprocessing.Manager",
     { group, n: 5, warmup: 1 },
-    (b) => py(b, clients),
+    async (b) => await py(b, clients),
   );
 }

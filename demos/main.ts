@@ -23,7 +23,9 @@ export interface Demo {
 }
 
 const THREAD = ["--allow-read"];
-const PROCESS = ["--allow-read", "--allow-run", "--allow-ffi"];
+const PROCESS = ["--allow-read", "--allow-run"];
+/** Processes that share this module's primitives: shared memory needs FFI. */
+const SHARED = [...PROCESS, "--allow-ffi"];
 const ASYNC = ["--allow-read"];
 
 /** Every demo, by name (its file is `demos/NAME.ts`), in the order they run. */
@@ -80,57 +82,57 @@ export const DEMOS: Readonly<Record<string, Demo>> = {
   },
   multi_process: {
     python: "multi-process/multi-process.py",
-    title: "Processes with names and arguments, joined",
+    title: "Two processes started and joined in turn: names, pids, exit codes",
     flags: PROCESS,
   },
   multi_process_pool: {
     python: "multi-process/multi-process-pool.py",
-    title: "A ProcessPool runs tasks in parallel processes",
+    title: "A ProcessPool of 5 given blocking applies",
     flags: PROCESS,
   },
   multi_process_pool_map: {
     python: "multi-process/multi-process-pool-map.py",
-    title: "ProcessPool.map over a list",
-    flags: PROCESS,
+    title: "Pool map (in order) and imap (lazy)",
+    flags: SHARED,
   },
   communication_process: {
     python: "multi-process/communication-process.py",
-    title: "Processes send results through a Queue",
-    flags: PROCESS,
+    title: "A copied dict and a shared Lock; producer and consumers on a Queue",
+    flags: SHARED,
   },
   process_pipe: {
     python: "multi-process/process-pipe.py",
-    title: "Two processes talk through a Pipe",
-    flags: PROCESS,
+    title: "A child sends on a Pipe, then closes it",
+    flags: SHARED,
   },
   process_value_array: {
     python: "multi-process/process-value_array.py",
-    title: "A Value and a SharedArray shared with processes",
-    flags: PROCESS,
+    title: "A Value and a SharedArray changed by two processes",
+    flags: SHARED,
   },
   process_manager: {
     python: "multi-process/process-manager.py",
-    title: "A Manager's list and dict, changed by processes",
+    title: "A Manager's list, dict and Namespace changed by three processes",
     flags: [...PROCESS, "--allow-net=127.0.0.1"],
   },
   concurrent: {
     python: "multi-process/concurrent.py",
-    title: "ThreadPool and ProcessPool, as concurrent.futures executors",
+    title: "ProcessPool.submit, then asCompleted and wait",
     flags: PROCESS,
   },
   coroutin: {
     python: "async-sync/coroutin.py",
-    title: "A generator as a coroutine: send() and yield",
+    title: "Generators driven with next(value) and yield*",
     flags: ASYNC,
   },
   native_coroutin: {
     python: "async-sync/native_coroutin.py",
-    title: "async functions on one event loop, with Promise.all",
+    title: "Async workers gathered with Promise.all",
     flags: ASYNC,
   },
   async_lock: {
     python: "async-sync/async-lock.py",
-    title: "The asyncio Lock among the tasks of one event loop",
+    title: "The asyncio-like Lock serialising 100 tasks in arrival order",
     flags: ASYNC,
   },
 };

@@ -3,7 +3,7 @@ calls from child processes, timed from "go" to the last "done", as the Deno
 side does, in two questions (so that the Deno bench times the second only):
 
   setget CLIENTS PAIRS   starts CLIENTS processes, each to make PAIRS set +
-                         get on its own key; answers "ready" once they are
+                         get on its own key; answers "ok ready" once they are
   go                     lets them run; answers "ok <sum> <elapsed ns>"
 
 Run it alone:  printf 'setget 1 2000\ngo\n' | python3 bench/python/manager.py
@@ -48,7 +48,10 @@ def main() -> None:
         d, go, done = manager.dict(), manager.Event(), manager.Queue()
         processes = [
             multiprocessing.Process(
-                target=set_get, args=(d, f"k{c}", pairs, go, done))
+                target=set_get, args=(d, f"k{c}", pairs, go, done),
+                # Ended at exit if the bench stops before "go": a process
+                # waiting for it would keep Python alive for ever.
+                daemon=True)
             for c in range(clients)
         ]
         for process in processes:
@@ -56,7 +59,7 @@ def main() -> None:
         for _ in processes:
             done.get()
         running["run"] = (processes, go, done)
-        return "ready"
+        return "ok ready"
 
     serve(answer)
 
