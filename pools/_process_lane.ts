@@ -21,6 +21,7 @@ import {
   decodeMessage,
   encodeMessage,
   FAILED_TO_START,
+  GO,
   newMagic,
   READY,
   SKIP,
@@ -270,7 +271,9 @@ class ProcessLane implements Lane<Uint8Array> {
         if (this.#line.length === 0 && !this.#inputClosed) this.#ref(false);
         this.#events.answered(id, status, value);
       } else if (type === READY) {
+        // From here a stopped head may be running: stop() kills the child.
         this.#ready = true;
+        this.#enqueue(encodeMessage([0, GO], ""));
         this.#events.ready();
       } else if (type === FAILED_TO_START) {
         this.#failure = fromWire(decodeMessage(body.subarray(5)));

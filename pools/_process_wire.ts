@@ -35,6 +35,13 @@ export const FAILED_TO_START = 3;
 
 /** The kind of a request that tells the child to skip request `id`. */
 export const SKIP = -2;
+/**
+ * The kind of the message that lets a child that said READY run its
+ * requests (its id is 0). Every SKIP the parent sent before it knew the
+ * child was ready comes before it: a task stopped then is skipped, never
+ * started (and after it, the parent kills a child to stop its head).
+ */
+export const GO = -3;
 
 /** What the parent tells a child first. */
 export interface ProcessSetup {

@@ -24,6 +24,7 @@ import {
   decodeMessage,
   encodeMessage,
   FAILED_TO_START,
+  GO,
   MessageReader,
   type ProcessSetup,
   READY,
@@ -197,6 +198,14 @@ function answerMessage(
 const waiting: Request[] = [];
 const skipped = new Set<number>();
 
+/** Files a request, or an order to skip one; whether it was GO. */
+function file(message: Request | [number, number]): boolean {
+  if (message[1] === GO) return true;
+  if (message[1] === SKIP) skipped.add(message[0]);
+  else waiting.push(message as Request);
+  return false;
+}
+
 /**
  * Takes in every message already read; with `wait` and nothing to run, it
  * first blocks until one comes.
@@ -208,9 +217,19 @@ async function takeIn(wait: boolean): Promise<void> {
       | [number, number]
       | undefined;
     if (message === undefined) return;
-    if (message[1] === SKIP) skipped.add(message[0]);
-    else waiting.push(message as Request);
+    file(message);
   }
+}
+
+// Nothing runs before GO: the parent learns that this process is ready only
+// when READY arrives, and until then it stops a task by asking to skip it.
+for (let go = false; !go;) {
+  const message = await nextMessage(true) as
+    | Request
+    | [number, number]
+    | undefined;
+  if (message === undefined) break; // the pool ended: nothing will run
+  go = file(message);
 }
 
 for (;;) {

@@ -167,6 +167,23 @@ Deno.test("ProcessPool: abort stops a running task and drops a waiting one", asy
   strictEqual(await after, 7);
 });
 
+Deno.test("ProcessPool: a task aborted while the pool has not yet read that its process is ready is stopped", async () => {
+  await using pool = tasksPool({ maxWorkers: 1 });
+  const controller = new AbortController();
+  const running = pool.apply("spinForever", [], { signal: controller.signal });
+  const after = pool.submit("add", 2, 5);
+  await new Promise((resolve) => setTimeout(resolve, 30)); // the writes go out
+  // This thread is busy while the process starts and says it is ready: the
+  // pool reads that only afterwards, and aborts first. (A child that ran
+  // its task as soon as it was ready was then spinning, and never read the
+  // order to skip it.)
+  const busyUntil = Date.now() + 3_000;
+  while (Date.now() < busyUntil) { /* busy */ }
+  controller.abort(new Error("enough"));
+  await rejects(running, { message: "enough" });
+  strictEqual(await bounded(after, "the task behind it runs"), 7);
+});
+
 Deno.test("ProcessPool: a task aborted before its process is ready is skipped there, not killed", async () => {
   await using pool = tasksPool({
     maxWorkers: 1,
