@@ -24,3 +24,20 @@ export async function setGet(
   }
   await done.put(sum);
 }
+
+/**
+ * Echoes what it reads on one TCP connection to `port` on 127.0.0.1 until
+ * the peer closes it: the floor under every Manager call (a round trip
+ * between two processes), as bench/manager_bench.ts measures it.
+ */
+export async function echo(listener: number): Promise<void> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener });
+  conn.setNoDelay(true);
+  const buffer = new Uint8Array(1024);
+  for (let read; (read = await conn.read(buffer)) !== null;) {
+    for (let at = 0; at < read;) {
+      at += await conn.write(buffer.subarray(at, read));
+    }
+  }
+  conn.close();
+}

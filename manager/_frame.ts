@@ -94,11 +94,17 @@ export class FrameReader {
   }
 }
 
-/** Writes frames to a connection, one after another. */
+/**
+ * Writes frames to a connection, one after another. A frame written while
+ * none is in flight goes out at once; those written meanwhile go out
+ * together, in one write, once it is done.
+ */
 export class FrameWriter {
   readonly #conn: Deno.Conn;
   readonly #maxBytes: number;
-  #last: Promise<void> = Promise.resolve();
+  #queued: Uint8Array[] = [];
+  /** The writes in flight and those queued behind them; undefined if none. */
+  #flushing: Promise<void> | undefined;
 
   constructor(conn: Deno.Conn, maxBytes: number) {
     this.#conn = conn;
@@ -106,7 +112,8 @@ export class FrameWriter {
   }
 
   /**
-   * Sends one frame, after those sent before it.
+   * Sends one frame, after those sent before it; settles once it is written
+   * (or rejects, with every frame queued with it, if the connection fails).
    *
    * @throws {RangeError} If it is longer than the limit (nothing is sent).
    */
@@ -119,10 +126,38 @@ export class FrameWriter {
     const frame = new Uint8Array(4 + payload.length);
     new DataView(frame.buffer).setUint32(0, payload.length);
     frame.set(payload, 4);
-    const sent = this.#last.then(() => writeAll(this.#conn, frame));
-    this.#last = sent.catch(() => {});
-    return sent;
+    this.#queued.push(frame);
+    this.#flushing ??= this.#flush();
+    return this.#flushing;
   }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#queued.length > 0) {
+        const frames = this.#queued;
+        this.#queued = [];
+        await writeAll(
+          this.#conn,
+          frames.length === 1 ? frames[0]! : joinFrames(frames),
+        );
+      }
+    } finally {
+      this.#queued = [];
+      this.#flushing = undefined;
+    }
+  }
+}
+
+function joinFrames(frames: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const frame of frames) length += frame.length;
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const frame of frames) {
+    joined.set(frame, at);
+    at += frame.length;
+  }
+  return joined;
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {

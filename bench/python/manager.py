@@ -5,6 +5,10 @@ side does, in two questions (so that the Deno bench times the second only):
   setget CLIENTS PAIRS   starts CLIENTS processes, each to make PAIRS set +
                          get on its own key; answers "ok ready" once they are
   go                     lets them run; answers "ok <sum> <elapsed ns>"
+  echo FAMILY TRIPS      starts a process that echoes on a tcp or unix
+                         socket; answers "ok ready" once it is connected
+  trips                  makes TRIPS round trips of 32 bytes with it;
+                         answers "ok <trips> <elapsed ns>"
 
 Run it alone:  printf 'setget 1 2000\ngo\n' | python3 bench/python/manager.py
 """
@@ -12,7 +16,10 @@ Run it alone:  printf 'setget 1 2000\ngo\n' | python3 bench/python/manager.py
 import ctypes
 import multiprocessing
 import multiprocessing.managers
+import os
 import signal
+import socket
+import tempfile
 import time
 
 from _driver import serve
@@ -27,6 +34,53 @@ def set_get(d, key, pairs, go, done) -> None:
         d[key] = i
         total += d[key]
     done.put(total)
+
+
+def echo(family: str, address) -> None:
+    kind = socket.AF_INET if family == "tcp" else socket.AF_UNIX
+    with socket.socket(kind, socket.SOCK_STREAM) as conn:
+        conn.connect(address)
+        if family == "tcp":
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while data := conn.recv(1024):
+            conn.sendall(data)
+
+
+def start_echo(family: str, trips: int):
+    """A connected echo process on a new socket: (conn, process, trips)."""
+    if family == "tcp":
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+    else:
+        path = os.path.join(tempfile.mkdtemp(), "echo.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+    listener.listen(1)
+    process = multiprocessing.Process(
+        target=echo, args=(family, listener.getsockname()), daemon=True)
+    process.start()
+    conn, _ = listener.accept()
+    listener.close()
+    if family == "tcp":
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    else:
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    return conn, process, trips
+
+
+def round_trips(conn, process, trips: int) -> str:
+    message = bytes(32)
+    start = time.perf_counter_ns()
+    for _ in range(trips):
+        conn.sendall(message)
+        got = 0
+        while got < len(message):
+            got += len(conn.recv(1024))
+    elapsed = time.perf_counter_ns() - start
+    conn.close()
+    process.join()
+    return f"ok {trips} {elapsed}"
 
 
 def end_with_parent() -> None:
@@ -53,6 +107,11 @@ def main() -> None:
             for process in processes:
                 process.join()
             return f"ok {total} {elapsed}"
+        if words[0] == "echo" and len(words) == 3:
+            running["echo"] = start_echo(words[1], int(words[2]))
+            return "ok ready"
+        if words == ["trips"] and "echo" in running:
+            return round_trips(*running.pop("echo"))
         if words[0] != "setget" or len(words) != 3:
             return f"error unknown question {line!r}"
         clients, pairs = int(words[1]), int(words[2])
