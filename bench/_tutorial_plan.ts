@@ -12,27 +12,11 @@ function env(name: string): string | undefined {
   return state === "granted" ? Deno.env.get(name) : undefined;
 }
 
-/**
- * `BENCH_QUICK=1`: smaller workloads and fewer iterations, for a report in
- * a few minutes (`deno task bench:report --quick`). Figures of a quick run
- * show the shapes, not the tutorial's sizes.
- */
-export const QUICK: boolean = env("BENCH_QUICK") === "1";
-
 /** The tutorial's COUNT: its loop runs to 10,000,000. */
 export const COUNT = 10_000_000;
 
-/** The tutorial writes "leedonggyu " x COUNT (110 MB) per file. */
-export const TEXT_REPEAT: number = QUICK ? 1_000_000 : COUNT;
-
-/** The size of the tutorial's text, in MB. */
-export const TEXT_MB: number = "leedonggyu ".length * TEXT_REPEAT / 1e6;
-
 /** Files (and tasks) of the tutorial's pairs: it runs each workload twice. */
 export const PAIR = 2;
-
-/** One task of the scaled loop takes about this long (ms) where it runs. */
-export const SCALED_MS: number = QUICK ? 50 : 500;
 
 /** Worker counts of the speed-up chart. */
 export const WORKER_COUNTS: readonly number[] = [1, 2, 4, 8];
@@ -40,64 +24,112 @@ export const WORKER_COUNTS: readonly number[] = [1, 2, 4, 8];
 /** Tasks per iteration of the speed-up group: one per worker at most. */
 export const SCALING_TASKS = 8;
 
-/** ms of work per task of the speed-up group. */
-export const SCALING_MS: number = QUICK ? 20 : 100;
-
-/** Task sizes of the crossover, in ms: 10 µs to 100 ms. */
-export const CROSSOVER_SIZES: readonly number[] = QUICK
-  ? [0.01, 0.1, 1, 10]
-  : [0.01, 0.1, 1, 10, 100];
-
 /** Workers of the crossover's pools. */
 export const CROSSOVER_WORKERS = 2;
-
-/**
- * Tasks per iteration of a crossover group: enough for TOTAL ms of work in
- * all, and at least 4, so that a small size measures a stream of tasks.
- */
-export function crossoverCount(size: number): number {
-  return Math.max(4, Math.round((QUICK ? 40 : 200) / size));
-}
 
 /** Pages of the scrape (the tutorial's 9 URLs). */
 export const PAGES = 9;
 
+/** Workers of the scrape's pools: one per page. */
+export const SCRAPE_WORKERS = PAGES;
+
+/** The sizes of one run, which its results keep (and the report reads). */
+export interface Plan {
+  /** Smaller workloads and fewer sizes, for a report in a few minutes. */
+  quick: boolean;
+  /** The tutorial writes "leedonggyu " x COUNT (110 MB) per file. */
+  textRepeat: number;
+  /** The size of that text, in MB. */
+  textMb: number;
+  /** One task of the scaled loop takes about this long (ms) where it runs. */
+  scaledMs: number;
+  /** ms of work per task of the speed-up group. */
+  scalingMs: number;
+  /** Task sizes of the crossover, in ms: 10 µs to 100 ms. */
+  crossoverSizes: number[];
+  /** ms of work in all per iteration of a crossover group. */
+  crossoverTotalMs: number;
+  /** The latency of each page of the local site, ms. */
+  latencyMs: number;
+}
+
+/** The plan of a full run, or of a quick one; `latencyMs` as given. */
+export function planFor(quick: boolean, latencyMs?: number): Plan {
+  const textRepeat = quick ? 1_000_000 : COUNT;
+  return {
+    quick,
+    textRepeat,
+    textMb: "leedonggyu ".length * textRepeat / 1e6,
+    scaledMs: quick ? 50 : 500,
+    scalingMs: quick ? 20 : 100,
+    crossoverSizes: quick ? [0.01, 0.1, 1, 10] : [0.01, 0.1, 1, 10, 100],
+    crossoverTotalMs: quick ? 40 : 200,
+    // About what the tutorial's pages took: 5.04 s for 9.
+    latencyMs: latencyMs ?? (quick ? 100 : 500),
+  };
+}
+
 /**
- * The latency of each page of the local site, ms (`BENCH_SCRAPE_LATENCY_MS`;
- * default 500, about what the tutorial's pages took: 5.04 s for 9).
+ * This run's plan: `BENCH_QUICK=1` for a quick one (`deno task bench:report
+ * --quick`), `BENCH_SCRAPE_LATENCY_MS` for the scrape's latency.
  */
-export const LATENCY_MS: number = Number(
-  env("BENCH_SCRAPE_LATENCY_MS") ?? (QUICK ? 100 : 500),
+export const PLAN: Plan = planFor(
+  env("BENCH_QUICK") === "1",
+  env("BENCH_SCRAPE_LATENCY_MS") === undefined
+    ? undefined
+    : Number(env("BENCH_SCRAPE_LATENCY_MS")),
 );
 
-/** Workers of the scrape's pools: one per page, as the tutorial's had. */
-export const SCRAPE_WORKERS = PAGES;
+/**
+ * Tasks per iteration of a crossover group: enough for `crossoverTotalMs`
+ * of work in all, and at least 4, so that a small size measures a stream.
+ */
+export function crossoverCount(size: number, plan: Plan = PLAN): number {
+  return Math.max(4, Math.round(plan.crossoverTotalMs / size));
+}
 
 // ---------------------------------------------------------------------------
 // Groups.
 
-export const IO_GROUP =
-  `IO-bound: write a ${TEXT_MB} MB string to a file, ${PAIR} files`;
-export const CPU_TUTORIAL_GROUP = `CPU-bound: the tutorial's loop to ${
-  COUNT.toLocaleString("en")
-}, ${PAIR} times`;
-export const CPU_SCALED_GROUP =
-  `CPU-bound: the loop scaled to ~${SCALED_MS} ms a task, ${PAIR} times`;
-export const SCALING_GROUP =
-  `CPU-bound: ${SCALING_TASKS} tasks of ~${SCALING_MS} ms, by workers`;
-export const SCRAPE_GROUP = `scrape: ${PAGES} pages of ${LATENCY_MS} ms each`;
+/** The names of the groups of a plan. */
+export function groupsOf(plan: Plan): {
+  io: string;
+  cpuTutorial: string;
+  cpuScaled: string;
+  scaling: string;
+  scrape: string;
+} {
+  return {
+    io: `IO-bound: write a ${plan.textMb} MB string to a file, ${PAIR} files`,
+    cpuTutorial: `CPU-bound: the tutorial's loop to ${
+      COUNT.toLocaleString("en")
+    }, ${PAIR} times`,
+    cpuScaled:
+      `CPU-bound: the loop scaled to ~${plan.scaledMs} ms a task, ${PAIR} times`,
+    scaling:
+      `CPU-bound: ${SCALING_TASKS} tasks of ~${plan.scalingMs} ms, by workers`,
+    scrape: `scrape: ${PAGES} pages of ${plan.latencyMs} ms each`,
+  };
+}
+
+/** This run's groups. */
+export const GROUPS: ReturnType<typeof groupsOf> = groupsOf(PLAN);
 
 /** The group of a crossover task size. */
-export function crossoverGroup(size: number): string {
+export function crossoverGroup(size: number, plan: Plan = PLAN): string {
   return `crossover: ${size} ms tasks x ${
-    crossoverCount(size).toLocaleString("en")
+    crossoverCount(size, plan).toLocaleString("en")
   }`;
 }
 
-/** The size (ms) of a crossover group, or undefined for another group. */
-export function sizeOfCrossoverGroup(group: string): number | undefined {
-  const match = /^crossover: ([\d.]+) ms tasks/.exec(group);
-  return match === null ? undefined : Number(match[1]);
+/** A crossover group's task size (ms) and count; undefined for another. */
+export function parseCrossoverGroup(
+  group: string,
+): { size: number; count: number } | undefined {
+  const match = /^crossover: ([\d.]+) ms tasks x ([\d,]+)$/.exec(group);
+  return match === null
+    ? undefined
+    : { size: Number(match[1]), count: Number(match[2]!.replaceAll(",", "")) };
 }
 
 // ---------------------------------------------------------------------------

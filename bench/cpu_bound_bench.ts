@@ -31,17 +31,13 @@ import {
 } from "./_tutorial_bench.ts";
 import {
   COUNT,
-  CPU_SCALED_GROUP,
-  CPU_TUTORIAL_GROUP,
-  CROSSOVER_SIZES,
   CROSSOVER_WORKERS,
   crossoverCount,
   crossoverGroup,
+  GROUPS,
   PAIR,
+  PLAN,
   pooled,
-  SCALED_MS,
-  SCALING_GROUP,
-  SCALING_MS,
   SCALING_TASKS,
   V,
   WORKER_COUNTS,
@@ -106,7 +102,10 @@ function cases(group: string, plan: {
   if (plan.promiseAll) {
     benchCase(group, V.promiseAll, plan.denoRuns, async () => {
       const done = await Promise.all(
-        Array.from({ length: tasks }, async () => countLoop(deno)),
+        Array.from(
+          { length: tasks },
+          () => Promise.resolve().then(() => countLoop(deno)),
+        ),
       );
       check(V.promiseAll, done.reduce((a, b) => a + b, 0), expected);
     });
@@ -155,7 +154,7 @@ function cases(group: string, plan: {
   }
 }
 
-cases(CPU_TUTORIAL_GROUP, {
+cases(GROUPS.cpuTutorial, {
   tasks: PAIR,
   deno: COUNT,
   python: COUNT,
@@ -165,26 +164,26 @@ cases(CPU_TUTORIAL_GROUP, {
   pythonRuns: { n: 3, warmup: 1 },
 });
 
-cases(CPU_SCALED_GROUP, {
+cases(GROUPS.cpuScaled, {
   tasks: PAIR,
-  deno: limitOf(DENO_PER_MS, SCALED_MS),
-  python: limitOf(PYTHON_PER_MS, SCALED_MS),
+  deno: limitOf(DENO_PER_MS, PLAN.scaledMs),
+  python: limitOf(PYTHON_PER_MS, PLAN.scaledMs),
   workers: [PAIR],
   promiseAll: true,
   denoRuns: { n: 3, warmup: 1 },
   pythonRuns: { n: 3, warmup: 1 },
 });
 
-cases(SCALING_GROUP, {
+cases(GROUPS.scaling, {
   tasks: SCALING_TASKS,
-  deno: limitOf(DENO_PER_MS, SCALING_MS),
-  python: limitOf(PYTHON_PER_MS, SCALING_MS),
+  deno: limitOf(DENO_PER_MS, PLAN.scalingMs),
+  python: limitOf(PYTHON_PER_MS, PLAN.scalingMs),
   workers: WORKER_COUNTS,
   denoRuns: { n: 3, warmup: 1 },
   pythonRuns: { n: 2, warmup: 1 },
 });
 
-for (const size of CROSSOVER_SIZES) {
+for (const size of PLAN.crossoverSizes) {
   cases(crossoverGroup(size), {
     tasks: crossoverCount(size),
     deno: limitOf(DENO_PER_MS, size),

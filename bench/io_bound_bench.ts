@@ -20,7 +20,10 @@ import {
   closePool,
   poolOf,
 } from "./_tutorial_bench.ts";
-import { IO_GROUP, PAIR, pooled, TEXT_REPEAT, V } from "./_tutorial_plan.ts";
+import { GROUPS, PAIR, PLAN, pooled, V } from "./_tutorial_plan.ts";
+
+const IO_GROUP = GROUPS.io;
+const TEXT_REPEAT = PLAN.textRepeat;
 import {
   largeText,
   writeLargeText,

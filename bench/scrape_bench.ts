@@ -21,13 +21,16 @@ import {
   poolOf,
 } from "./_tutorial_bench.ts";
 import {
-  LATENCY_MS,
+  GROUPS,
   PAGES,
+  PLAN,
   pooled,
-  SCRAPE_GROUP,
   SCRAPE_WORKERS,
   V,
 } from "./_tutorial_plan.ts";
+
+const SCRAPE_GROUP = GROUPS.scrape;
+const LATENCY_MS = PLAN.latencyMs;
 import { scrape } from "./_tutorial_tasks.ts";
 
 const paragraph = (page: number) =>

@@ -12,7 +12,6 @@ The Deno bench writes one line per iteration; this script answers
   cpu MODE TASKS LIMIT W     TASKS runs of the tutorial's loop up to LIMIT
   io MODE TASKS REPEAT DIR   TASKS files in DIR, each "leedonggyu " x REPEAT
   scrape MODE W URL...       the first <p> of each page
-  roundtrip MODE N           N no-op tasks, one at a time (the overhead)
 
 MODE is seq, threads or processes; W the pool's workers. `python3
 seed_bench.py --info` prints one line of JSON: the Python version and the
@@ -104,10 +103,6 @@ def scrape(url: str) -> int:
         return len("".join(parser.text))
 
 
-def noop(x: int) -> int:
-    return x
-
-
 def watch_parent(parent: int) -> None:
     """A worker's initializer: it ends when this script does, even if this
     script is killed."""
@@ -179,10 +174,6 @@ def answer(line: str) -> str:
         elif words[0] == "scrape":
             mode, workers, urls = words[1], int(words[2]), words[3:]
             total = run(mode, workers, scrape, [(url,) for url in urls])
-        elif words[0] == "roundtrip":
-            mode, n = words[1], int(words[2])
-            executor = pool(mode, 2)
-            total = sum(executor.submit(noop, i).result() for i in range(n))
         else:
             return f"error unknown question {line!r}"
     except (ValueError, IndexError, OSError) as error:
