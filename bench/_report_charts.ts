@@ -93,7 +93,7 @@ export function pictureCharts(results: Results): Chart[] {
             type: "nominal",
             sort: null,
             title: null,
-            axis: { labelAngle: -35, labelLimit: 200 },
+            axis: { labelAngle: -40, labelLimit: 400 },
           },
           y: { field: "seconds", type: "quantitative", title: "seconds" },
         },

@@ -21,6 +21,8 @@ import {
 
 /** What `deno bench --json` prints (the fields used here). */
 export interface BenchJson {
+  /** The CPU, as Deno names it. */
+  cpu?: string;
   benches: {
     group: string | null;
     name: string;
@@ -64,7 +66,7 @@ const PROCESS_ROUNDS = 1_000;
 
 /** The cases of `deno bench --json` output, under the name `file`. */
 export function casesOf(file: string, json: BenchJson): Case[] {
-  return json.benches.flatMap((bench) => {
+  return json.benches.flatMap((bench): Case[] => {
     const result = bench.results[0];
     if (result === undefined) return [];
     const base = { file, group: bench.group ?? "", name: bench.name };
@@ -168,7 +170,11 @@ export function pictures(results: Results): Picture[] {
     {
       key: "processes_io",
       title: "Processes on IO-bound work",
-      bars: bars(io, [pooled(V.processPool, PAIR)], pooled(V.pyProcesses, PAIR)),
+      bars: bars(
+        io,
+        [pooled(V.processPool, PAIR)],
+        pooled(V.pyProcesses, PAIR),
+      ),
     },
     {
       key: "processes_cpu",
@@ -266,7 +272,9 @@ export function crossoverOf(
       const t = -Math.log(small.speedup) /
         (Math.log(big.speedup) - Math.log(small.speedup));
       return {
-        at: Math.exp(Math.log(small.x) + t * (Math.log(big.x) - Math.log(small.x))),
+        at: Math.exp(
+          Math.log(small.x) + t * (Math.log(big.x) - Math.log(small.x)),
+        ),
       };
     }
   }
