@@ -311,7 +311,13 @@ export function scrapeChart(results: Results): Chart {
         {
           mark: "bar",
           encoding: {
-            y: { field: "variant", type: "nominal", sort: null, title: null },
+            y: {
+              field: "variant",
+              type: "nominal",
+              sort: null,
+              title: null,
+              axis: { labelLimit: 260 },
+            },
             x: {
               field: "seconds",
               type: "quantitative",
@@ -322,6 +328,7 @@ export function scrapeChart(results: Results): Chart {
               type: "nominal",
               scale: RUNTIME_COLORS,
               title: null,
+              legend: { orient: "bottom" },
             },
           },
         },

@@ -93,7 +93,7 @@ function pairTable(results: Results): string {
     "Python sequential",
     "ThreadPoolExecutor(2)",
     "ProcessPoolExecutor(2)",
-    "Deno faster than Python, sequential",
+    "Deno's speed over Python's, sequential",
   ], rows);
 }
 
@@ -165,9 +165,9 @@ export function readmeSection(results: Results): string {
     "",
     `Writing the tutorial's text to ${PAIR} files: Python takes ${
       time(io(V.pySequential))
-    } one after another and ${time(io(pyT))} on two threads (${
+    } one after another and ${time(io(pyT))} on two threads (a speed-up of ${
       times(io(V.pySequential), io(pyT))
-    } faster; the tutorial saw 0.10 s and 0.11 s). A write releases the GIL, so threads may overlap, but the disk and the memory copy set the pace, not the interpreter. In Deno, \`Promise.all\` runs both writes off the main thread, on one event loop (${
+    }; the tutorial saw 0.10 s and 0.11 s). A write releases the GIL, so threads may overlap, but the disk and the memory copy set the pace, not the interpreter. In Deno, \`Promise.all\` runs both writes off the main thread, on one event loop (${
       times(io(V.sequential), io(V.promiseAll))
     }), and a ThreadPool gives ${
       times(io(V.sequential), io(tp))
@@ -181,7 +181,7 @@ export function readmeSection(results: Results): string {
       time(tutorial(V.sequential))
     } twice in Deno and ${time(tutorial(V.pySequential))} in CPython: ${
       times(tutorial(V.pySequential), tutorial(V.sequential))
-    } faster, which is V8's JIT against an interpreter, not a pool. Python's threads do not speed it up (${
+    } as fast, which is V8's JIT against an interpreter, not a pool. Python's threads do not speed it up (${
       times(scaled(V.pySequential), scaled(pyT))
     } on the scaled loop: one thread holds the GIL at a time), nor does \`Promise.all\` on one event loop (${
       times(scaled(V.sequential), scaled(V.promiseAll))

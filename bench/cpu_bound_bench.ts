@@ -28,7 +28,7 @@ import {
   check,
   closePool,
   poolOf,
-} from "./_tutorial_bench.ts";
+} from "./_tutorial_cases.ts";
 import {
   COUNT,
   CROSSOVER_WORKERS,

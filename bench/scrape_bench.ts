@@ -19,7 +19,7 @@ import {
   check,
   closePool,
   poolOf,
-} from "./_tutorial_bench.ts";
+} from "./_tutorial_cases.ts";
 import {
   GROUPS,
   PAGES,
