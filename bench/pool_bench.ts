@@ -79,6 +79,7 @@ import {
   WORKERS,
 } from "./_pool_plan.ts";
 import { work } from "./_pool_tasks.ts";
+import { bench } from "./_select.ts";
 import { withinStallTime } from "./_shared.ts";
 
 // ---------------------------------------------------------------------------
@@ -147,7 +148,7 @@ function poolCase(
   options: { baseline?: boolean; n: number; warmup: number },
   body: (contender: Contender) => Promise<void>,
 ): void {
-  Deno.bench(kind.name, { group, ...options }, async (b) => {
+  bench(kind.name, { group, ...options }, async (b) => {
     const contender = await contenderFor(`${group}: ${kind.name}`, kind);
     b.start();
     try {
@@ -236,7 +237,7 @@ for (const size of SIZES) {
   // An iteration takes ~200 ms at 5 ms a task, ~40 ms at the others.
   const options = size >= 5 ? { n: 8, warmup: 2 } : { n: 20, warmup: 3 };
 
-  Deno.bench(SEQUENTIAL, { group, baseline: true, ...options }, async (b) => {
+  bench(SEQUENTIAL, { group, baseline: true, ...options }, async (b) => {
     await closeCurrent();
     b.start();
     let ok = true;

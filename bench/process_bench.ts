@@ -11,6 +11,7 @@
 
 import { Process, ProcessPool, ThreadPool } from "../pools/mod.ts";
 import { PythonChild } from "./_python.ts";
+import { bench } from "./_select.ts";
 
 const python = new PythonChild(
   new URL("./python/process_pool.py", import.meta.url),
@@ -56,18 +57,18 @@ async function tiny(pool: ProcessPool | ThreadPool, n: number) {
 }
 
 const TINY = 20_000;
-Deno.bench("ProcessPool", {
+bench("ProcessPool", {
   group: "20,000 tiny tasks at once",
   baseline: true,
   n: 10,
   warmup: 2,
 }, async () => await tiny(processes, TINY));
-Deno.bench(
+bench(
   "ThreadPool",
   { group: "20,000 tiny tasks at once", n: 10, warmup: 2 },
   async () => await tiny(threads, TINY),
 );
-Deno.bench("Python ProcessPoolExecutor(2)", {
+bench("Python ProcessPoolExecutor(2)", {
   group: "20,000 tiny tasks at once",
 }, async () => await ask(`tiny ${TINY}`, sumInc(TINY)));
 
@@ -77,20 +78,23 @@ async function sequential(pool: ProcessPool | ThreadPool) {
   for (let i = 0; i < SEQ; i++) total += await pool.submit(inc, i);
   check("seq", total, sumInc(SEQ));
 }
-Deno.bench("ProcessPool", {
+bench("ProcessPool", {
   group: "1,000 tasks one at a time",
   baseline: true,
   n: 10,
   warmup: 2,
 }, async () => await sequential(processes));
-Deno.bench(
+bench(
   "ThreadPool",
   { group: "1,000 tasks one at a time" },
   async () => await sequential(threads),
 );
-Deno.bench("Python ProcessPoolExecutor(2)", {
+bench("Python ProcessPoolExecutor(2)", {
   group: "1,000 tasks one at a time",
 }, async () => await ask(`seq ${SEQ}`, sumInc(SEQ)));
+bench("Python ThreadPoolExecutor(2)", {
+  group: "1,000 tasks one at a time",
+}, async () => await ask(`threadseq ${SEQ}`, sumInc(SEQ)));
 
 const MAP = 200_000;
 const items = Array.from({ length: MAP }, (_, i) => i);
@@ -98,18 +102,18 @@ async function map(pool: ProcessPool | ThreadPool) {
   const results = await pool.map(inc, items, { chunksize: 1000 });
   check("map", results.reduce((a, b) => a + b, 0), sumInc(MAP));
 }
-Deno.bench("ProcessPool.map", {
+bench("ProcessPool.map", {
   group: "map of 200,000 items, chunksize 1000",
   baseline: true,
   n: 10,
   warmup: 2,
 }, async () => await map(processes));
-Deno.bench(
+bench(
   "ThreadPool.map",
   { group: "map of 200,000 items, chunksize 1000" },
   async () => await map(threads),
 );
-Deno.bench("Python Pool(2).map", {
+bench("Python Pool(2).map", {
   group: "map of 200,000 items, chunksize 1000",
 }, async () => await ask(`map ${MAP} 1000`, sumInc(MAP)));
 
@@ -119,24 +123,24 @@ async function cpu(pool: ProcessPool | ThreadPool): Promise<void> {
   for (let i = 0; i < CPU; i++) futures.push(pool.submit(spin, 5));
   check("cpu", (await Promise.all(futures)).reduce((a, b) => a + b, 0), CPU);
 }
-Deno.bench(
+bench(
   "ProcessPool",
   { group: "40 CPU-bound 5 ms tasks", baseline: true },
   async () => await cpu(processes),
 );
-Deno.bench(
+bench(
   "ThreadPool",
   { group: "40 CPU-bound 5 ms tasks" },
   async () => await cpu(threads),
 );
-Deno.bench("Python ProcessPoolExecutor(2)", {
+bench("Python ProcessPoolExecutor(2)", {
   group: "40 CPU-bound 5 ms tasks",
 }, async () => await ask(`cpu ${CPU} 5`, CPU));
 // One process: the speed-up of two is against this.
 const single = new ProcessPool({ maxWorkers: 1, minWorkers: 1 });
 await single.submit(inc, 0);
 globalThis.addEventListener("unload", () => single.shutdown({ wait: false }));
-Deno.bench(
+bench(
   "ProcessPool of 1",
   { group: "40 CPU-bound 5 ms tasks" },
   async () => await cpu(single),
@@ -145,7 +149,7 @@ Deno.bench(
 // A pool of maxWorkers processes, ready: each has answered a task (sent at
 // once, one to each), against one bare `deno run` of an empty file.
 const empty = new URL("./_empty.ts", import.meta.url).pathname;
-Deno.bench("ProcessPool of 2, both ready", {
+bench("ProcessPool of 2, both ready", {
   group: "pool start",
   baseline: true,
   n: 10,
@@ -155,7 +159,7 @@ Deno.bench("ProcessPool of 2, both ready", {
   await pool.map(inc, [1, 2], { chunksize: 1 });
   await pool.shutdown();
 });
-Deno.bench("bare deno run of an empty file", {
+bench("bare deno run of an empty file", {
   group: "pool start",
   n: 10,
   warmup: 1,
@@ -163,7 +167,7 @@ Deno.bench("bare deno run of an empty file", {
   await new Deno.Command(Deno.execPath(), { args: ["run", empty] }).output();
 });
 
-Deno.bench("Process start + join", {
+bench("Process start + join", {
   group: "Process start + join",
   baseline: true,
   n: 10,
@@ -173,7 +177,7 @@ Deno.bench("Process start + join", {
   process.start();
   await process.join();
 });
-Deno.bench("Python Process start + join (fork)", {
+bench("Python Process start + join (fork)", {
   group: "Process start + join",
   n: 10,
   warmup: 1,

@@ -1,10 +1,12 @@
 """The Python side of the process pool bench (bench/process_bench.ts):
 concurrent.futures.ProcessPoolExecutor(2) and multiprocessing.Pool(2), each
-started once. Per iteration the Deno bench writes one line and this script
+started once, and a ThreadPoolExecutor(2) for the per-task overhead of
+threads. Per iteration the Deno bench writes one line and this script
 answers "ok <checksum> <elapsed ns>", or "error <why>":
 
   tiny N        N submits of a no-op, then every result
   seq N         N submits one at a time, each awaited
+  threadseq N   the same on the ThreadPoolExecutor(2)
   map N CHUNK   Pool.map of a no-op over N items, chunksize CHUNK
   cpu N MS      N tasks that each compute for MS milliseconds
   process N     N times, start a multiprocessing.Process of a no-op and join it
@@ -16,7 +18,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from _driver import serve
 
@@ -51,7 +53,9 @@ def main() -> None:
     parent = (os.getpid(),)
     executor = ProcessPoolExecutor(2, initializer=watch_parent, initargs=parent)
     pool = multiprocessing.Pool(2, initializer=watch_parent, initargs=parent)
+    threads = ThreadPoolExecutor(2)
     executor.submit(inc, 0).result()
+    threads.submit(inc, 0).result()
     pool.apply(inc, (0,))
 
     def answer(line: str) -> str:
@@ -63,6 +67,9 @@ def main() -> None:
             total = sum(f.result() for f in futures)
         elif words[0] == "seq":
             total = sum(executor.submit(inc, i).result()
+                        for i in range(int(words[1])))
+        elif words[0] == "threadseq":
+            total = sum(threads.submit(inc, i).result()
                         for i in range(int(words[1])))
         elif words[0] == "map":
             total = sum(pool.map(inc, range(int(words[1])),
@@ -87,6 +94,7 @@ def main() -> None:
     finally:
         pool.terminate()
         executor.shutdown(cancel_futures=True)
+        threads.shutdown(cancel_futures=True)
 
 
 if __name__ == "__main__":
