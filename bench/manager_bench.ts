@@ -73,6 +73,8 @@ async function denoEcho(b: Deno.BenchContext): Promise<void> {
     module: tasks,
     target: "echo",
     args: [listener.addr.port],
+    // The bench's own --allow-net=127.0.0.1 is a part grant, not inherited.
+    permissions: { read: true, net: ["127.0.0.1"] },
   });
   child.start();
   using conn = await listener.accept();
