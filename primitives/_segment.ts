@@ -56,6 +56,8 @@ const ID = 2;
 const OWNER = 3; // the word index of the owner's heap block, 0 for none
 const OWNER_GENERATION = 4;
 const WINDOWED = 5; // 1 if seen through windows
+/** How many threads (of any process) sleep in the futex on its words. */
+export const SLEEPERS = 6;
 const PAGE_BYTES = 4096;
 
 /** A descriptor this thread holds, and how many of its segments use it. */
@@ -271,6 +273,15 @@ export function windowOf(data: ArrayBuffer): ArrayBuffer {
   segments.set(window, segment);
   segment.window = window;
   return window;
+}
+
+/**
+ * The header of the segment `buffer` is a window of, whose SLEEPERS word
+ * counts the threads asleep in the futex on its words; undefined for
+ * memory that is not a segment.
+ */
+export function sleepersOf(buffer: ArrayBufferLike): Int32Array | undefined {
+  return segments.get(buffer as ArrayBuffer)?.header;
 }
 
 /** Whether `buffer` is a window of a segment this thread has mapped. */
