@@ -8,6 +8,7 @@ import {
   AbandonedLockError,
   AuthenticationError,
   type DictProxy,
+  ListProxy,
   Manager,
   ManagerConnectionError,
   Process,
@@ -289,6 +290,45 @@ Deno.test("Manager: every proxy type's methods", async () => {
   strictEqual(await q.join({ timeout: 100 }), true);
   await q.shutdown();
   await rejects(q.put(1), { name: "QueueShutDown" });
+});
+
+Deno.test("Manager: a proxy stored in a dict or a list comes back as a proxy of the same object (Python's nested proxies)", async () => {
+  await using manager = await Manager.start();
+  const inner = await manager.list<number>([1]);
+  const outer = await manager.list<unknown>();
+  await outer.append(inner); // CPython's test_list_proxy_in_list
+  const d = await manager.dict<string, unknown>();
+  await d.set("l", inner); // and test_dict_proxy_nested
+  await d.set("deep", { in: [inner], plain: 2 });
+  const fromList = (await outer.at(0)) as ListProxy<number>;
+  ok(fromList instanceof ListProxy);
+  await fromList.append(2);
+  deepStrictEqual(await inner.slice(), [1, 2]);
+  const fromDict = (await d.get("l")) as ListProxy<number>;
+  await fromDict.append(3);
+  const deep = (await d.get("deep")) as {
+    in: ListProxy<number>[];
+    plain: number;
+  };
+  strictEqual(deep.plain, 2);
+  deepStrictEqual(await deep.in[0]!.slice(), [1, 2, 3]);
+  // Read in another thread, through its own connection.
+  const thread = new Thread({
+    target: async (d: DictProxy<string, unknown>) => {
+      await ((await d.get("l")) as ListProxy<number>).append(4);
+    },
+    args: [d],
+  });
+  thread.start();
+  await thread.join();
+  deepStrictEqual(await inner.slice(), [1, 2, 3, 4]);
+  // A proxy of another Manager is refused, not stored as an empty object.
+  await using other = await Manager.start({ serveInProcess: true });
+  const foreign = await other.list();
+  await rejects(d.set("x", foreign), {
+    name: "TypeError",
+    message: /cannot be stored in another Manager/,
+  });
 });
 
 Deno.test("Manager: an aborted wait settles, and a lock it took meanwhile is not lost", async () => {

@@ -45,18 +45,33 @@ export abstract class BaseProxy {
     return { [PROXY]: this.#ref };
   }
 
-  /** Calls a method of the object. */
+  /**
+   * Calls a method of the object. Proxies of the same Manager inside the
+   * arguments go as references, and those inside the result come back
+   * connected, as Python's nested proxies do.
+   */
   protected async call(
     method: string,
     args: readonly unknown[] = [],
     options?: ProxyCallOptions,
   ): Promise<unknown> {
-    const { address, authkey, maxFrameBytes, id } = this.#ref;
+    const ref = this.#ref;
     // This thread's connection, looked up once while it lasts.
     if (this.#client === undefined || this.#client.lost) {
-      this.#client = await clientFor(address, authkey, maxFrameBytes);
+      this.#client = await clientFor(
+        ref.address,
+        ref.authkey,
+        ref.maxFrameBytes,
+      );
     }
-    return await this.#client.call(id, method, args, options);
+    // Most arguments are keys and numbers: nothing to look into.
+    const sent = args.some((arg) => typeof arg === "object" && arg !== null)
+      ? nestProxies(args, ref, `${ref.kind}.${method}()`)
+      : args;
+    return reviveNested(
+      await this.#client.call(ref.id, method, sent as unknown[], options),
+      ref,
+    );
   }
 
   /** Calls a method that waits, with `{ timeout, signal }`. */
@@ -636,6 +651,77 @@ export function proxyFor<K extends ProxyKind>(
 ): ProxyOf<K> {
   const Class = CLASSES[ref.kind] as new (ref: ProxyRef) => BaseProxy;
   return new Class(ref) as ProxyOf<K>;
+}
+
+/** A proxy stored in its own Manager: the object's number and kind. */
+interface NestedRef {
+  readonly id: number;
+  readonly kind: ProxyKind;
+}
+
+/**
+ * `value` with each proxy in it (in arrays, plain objects, Maps and Sets)
+ * replaced by a reference its Manager stores; `value` itself if it holds
+ * none.
+ *
+ * @throws {TypeError} For a proxy of another Manager.
+ */
+function nestProxies(value: unknown, ref: ProxyRef, where: string): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof BaseProxy) {
+    const inner = value.toMessage()[PROXY];
+    if (
+      inner.address.hostname !== ref.address.hostname ||
+      inner.address.port !== ref.address.port
+    ) {
+      throw new TypeError(
+        `${where}: a proxy of the Manager at ${inner.address.hostname}:${inner.address.port} cannot be stored in another Manager`,
+      );
+    }
+    const nested: NestedRef = { id: inner.id, kind: inner.kind };
+    return { [PROXY]: nested };
+  }
+  return mapContents(value, (each) => nestProxies(each, ref, where));
+}
+
+/** Undoes `nestProxies` in a reply: each reference becomes a proxy. */
+function reviveNested(value: unknown, ref: ProxyRef): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const nested = (value as Record<string, unknown>)[PROXY] as
+    | Partial<NestedRef>
+    | undefined;
+  if (
+    typeof nested === "object" && nested !== null &&
+    typeof nested.id === "number" && typeof nested.kind === "string" &&
+    Object.hasOwn(CLASSES, nested.kind)
+  ) {
+    return proxyFor({ ...ref, id: nested.id, kind: nested.kind });
+  }
+  return mapContents(value, (each) => reviveNested(each, ref));
+}
+
+/**
+ * A copy of an array, plain object, Map or Set with `f` applied to what it
+ * holds, or the value itself if `f` changed nothing (or it is none of them).
+ */
+function mapContents(value: object, f: (each: unknown) => unknown): unknown {
+  let changed = false;
+  const g = (each: unknown) => {
+    const mapped = f(each);
+    changed ||= mapped !== each;
+    return mapped;
+  };
+  let copy: unknown;
+  if (Array.isArray(value)) copy = value.map(g);
+  else if (value instanceof Map) {
+    copy = new Map([...value].map(([k, v]) => [g(k), g(v)]));
+  } else if (value instanceof Set) copy = new Set([...value].map(g));
+  else if (Object.getPrototypeOf(value) === Object.prototype) {
+    copy = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, g(v)]),
+    );
+  } else return value;
+  return changed ? copy : value;
 }
 
 /** Whether a message value is a traveling proxy, and revives it. */
