@@ -168,7 +168,11 @@ export class ClusterLanes implements LaneKind<Uint8Array> {
     this.#commands = commands;
     this.#reader = reader;
     this.#lost();
-    commands.on("ready", () => this.#ready());
+    commands.on("ready", () => {
+      this.#applyRef(commands);
+      this.#ready();
+    });
+    reader.on("ready", () => this.#applyRef(reader));
     commands.on("end", () => this.#lost());
     commands.on("reconnecting", () => this.#lost());
     commands.on("error", () => {
@@ -182,16 +186,20 @@ export class ClusterLanes implements LaneKind<Uint8Array> {
 
   /** An idle pool does not keep the program alive; tasks out do. */
   #ref(on: boolean): void {
-    if (on === this.#referenced || this.#commands === undefined) return;
+    if (on === this.#referenced) return;
     this.#referenced = on;
-    for (const client of [this.#commands, this.#reader!]) {
-      try {
-        if (on) client.ref();
-        else client.unref();
-      } catch {
-        // Not connected yet: the socket takes the setting when it opens.
-      }
-    }
+    if (this.#commands !== undefined) this.#applyRef(this.#commands);
+    if (this.#reader !== undefined) this.#applyRef(this.#reader);
+  }
+
+  /**
+   * Applied to connected sockets only: node:net's Socket adds a listener
+   * for each (un)ref asked before it connects.
+   */
+  #applyRef(client: RedisClient): void {
+    if (!client.isReady) return;
+    if (this.#referenced) client.ref();
+    else client.unref();
   }
 
   #lost(): void {

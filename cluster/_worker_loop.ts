@@ -299,7 +299,9 @@ export class WorkerLoop {
         pack([
           id,
           CRASHED,
-          `Every worker that took the task died before it answered (delivered ${deliveries} times; maxRetries: ${maxRetries})`,
+          `Every worker that ran the task died before it answered (it ran ${
+            deliveries - 1
+          } times; maxRetries: ${maxRetries})`,
         ], ""),
       );
     }
