@@ -136,6 +136,17 @@ export class TestRedis implements AsyncDisposable {
     await child.status;
   }
 
+  /** Kills the server and the workers at once (for `unload`, which cannot wait). */
+  killNow(): void {
+    for (const child of [...this.#workers, this.#server]) {
+      try {
+        child?.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     for (const child of this.#workers) {
       try {
