@@ -36,7 +36,7 @@ import {
   type RedisClient,
   text,
 } from "./_redis.ts";
-import { SNAPSHOT, STOP } from "./_scripts.ts";
+import { ADD, SNAPSHOT, STOP } from "./_scripts.ts";
 import { CRASHED, pack, unpack } from "./_wire.ts";
 import { BrokerError } from "./errors.ts";
 
@@ -359,41 +359,44 @@ export class ClusterLanes implements LaneKind<Uint8Array> {
       this.#dropped
     ) return;
     const { module, maxRetries, maxMessageBytes } = this.#setup;
+    const batch: [number, Flight][] = [];
     for (const [id, flight] of this.#flights) {
       if (flight.state !== 0) continue;
       flight.state = 1;
-      this.#unsent--;
-      commands.sendCommand([
-        "XADD",
-        this.#keys.tasks,
-        "*",
-        "r",
-        this.#id,
-        "m",
-        module,
-        "n",
-        `${maxRetries}`,
-        "b",
-        `${maxMessageBytes}`,
-        "p",
-        asBuffer(flight.payload),
-      ]).then(
-        (entry) => {
-          if (flight.stopped) return this.#stopEntry(id, text(entry));
-          if (this.#flights.get(id) !== flight) return;
-          flight.state = 2;
-          flight.entry = text(entry);
-        },
-        () => {
-          // Not known to be added: sent again when the connection is back
-          // (a task runs at least once).
-          if (flight.stopped || this.#flights.get(id) !== flight) return;
+      batch.push([id, flight]);
+    }
+    this.#unsent = 0;
+    ADD.run(commands, [this.#keys.tasks], [
+      this.#id,
+      module,
+      `${maxRetries}`,
+      `${maxMessageBytes}`,
+      ...batch.map(([, flight]) => asBuffer(flight.payload)),
+    ]).then(
+      (entries) => {
+        for (let i = 0; i < batch.length; i++) {
+          const [id, flight] = batch[i]!;
+          const entry = text((entries as unknown[])[i]);
+          if (flight.stopped) this.#stopEntry(id, entry);
+          else if (this.#flights.get(id) === flight) {
+            flight.state = 2;
+            flight.entry = entry;
+          }
+        }
+      },
+      () => {
+        // Not known to be added: sent again when the connection is back
+        // (a task runs at least once).
+        for (const [id, flight] of batch) {
+          if (flight.stopped || this.#flights.get(id) !== flight) continue;
           flight.state = 0;
           this.#unsent++;
-          this.#lost();
-        },
-      );
-    }
+        }
+        // Redis refused (out of memory, say): try again shortly.
+        if (commands.isReady) setTimeout(() => this.#flush(), 100);
+        else this.#lost();
+      },
+    );
   }
 
   /** Takes back a task that has not left this program. */

@@ -8,6 +8,22 @@
 import { Script } from "./_redis.ts";
 
 /**
+ * A pool's tasks, added to the stream in one call (one XADD each would be
+ * one command each to encode, send and answer).
+ *
+ * KEYS: tasks. ARGV: pool id, module, maxRetries, maxMessageBytes, then one
+ * payload per task. Returns the entries' ids, in order.
+ */
+export const ADD = new Script(`
+local ids = {}
+for i = 5, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'r', ARGV[1], 'm', ARGV[2],
+    'n', ARGV[3], 'b', ARGV[4], 'p', ARGV[i])
+end
+return ids
+`);
+
+/**
  * A worker's answers to one pool: each task still pending (XACK says so)
  * is acknowledged, deleted, and its answer added to the pool's stream, which
  * expires if the pool is gone. An answer to a task that another worker

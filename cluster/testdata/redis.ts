@@ -97,6 +97,8 @@ export class TestRedis implements AsyncDisposable {
         "--quiet",
         "--allow-read",
         "--allow-net=127.0.0.1",
+        // For a worker whose local pool is a ProcessPool (`--pool process`).
+        "--allow-run",
         WORKER,
         "--redis",
         this.url,
