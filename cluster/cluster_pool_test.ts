@@ -154,6 +154,15 @@ boundedTest(
       "slept 1",
     );
     strictEqual(pool.counts.failed, 2);
+
+    // shutdown({ cancelFutures }) cancels what has not left; what runs ends.
+    const running = pool.submit("sleep", 300);
+    await waitFor("the task runs", () => running.running);
+    const waiting = [pool.submit("sleep", 1), pool.submit("sleep", 1)];
+    await pool.shutdown({ cancelFutures: true });
+    strictEqual(await running, "slept 300");
+    strictEqual(waiting.every((f) => f.cancelled), true);
+    throws(() => pool.submit("sleep", 1), { name: "InvalidStateError" });
   },
 );
 
