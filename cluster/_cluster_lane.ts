@@ -264,7 +264,16 @@ export class ClusterLanes implements LaneKind<Uint8Array> {
           this.#answers,
           this.#lastAnswer,
         ]) as [unknown, unknown[]][] | null;
-        if (reply !== null) this.#take(reply[0]![1]);
+        if (reply !== null) {
+          this.#take(reply[0]![1]);
+          // What has been read goes: a long-lived pool's stream stays short.
+          this.#commands!.sendCommand([
+            "XTRIM",
+            this.#answers,
+            "MINID",
+            this.#lastAnswer,
+          ]).catch(() => {});
+        }
       } catch {
         if (this.#closing !== undefined) return;
         // Down: the client reconnects; look again shortly.

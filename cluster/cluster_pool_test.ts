@@ -45,6 +45,12 @@ boundedTest(
       failed: 0,
       redelivered: 0,
     });
+    // The pool's stream of answers keeps only what it has not read.
+    const [answers] = (await redis.keys()).filter((key) =>
+      key.includes(":answers:")
+    );
+    ok(answers !== undefined);
+    ok(Number(await redis.command(["XLEN", answers])) < 1_000);
     // map, starmap, imap and imapUnordered go the same way, in chunks.
     deepStrictEqual(await pool.map("double", [1, 2, 3], { chunksize: 2 }), [
       3,

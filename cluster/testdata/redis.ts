@@ -76,11 +76,16 @@ export class TestRedis implements AsyncDisposable {
 
   /** The keys under `prefix`. */
   async keys(prefix = "parallel"): Promise<string[]> {
+    return (await this.command(["KEYS", `${prefix}:*`]) as string[]).sort();
+  }
+
+  /** Runs one command on a connection of its own. */
+  async command(args: string[]): Promise<unknown> {
     const client = createClient({ url: this.url });
     client.on("error", () => {});
     await client.connect();
     try {
-      return (await client.keys(`${prefix}:*`)).sort();
+      return await client.sendCommand(args);
     } finally {
       client.destroy();
     }
