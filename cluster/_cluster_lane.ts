@@ -108,6 +108,8 @@ export class ClusterLanes implements LaneKind<Uint8Array> {
   #dropped = false;
   #closing: Promise<void> | undefined;
   #referenced = false;
+  /** The connection's last error, for the BrokerError's message. */
+  #lastError: unknown;
   readonly counts = { done: 0, failed: 0, redelivered: 0 };
 
   constructor(setup: ClusterSetup) {
@@ -175,7 +177,8 @@ export class ClusterLanes implements LaneKind<Uint8Array> {
     reader.on("ready", () => this.#applyRef(reader));
     commands.on("end", () => this.#lost());
     commands.on("reconnecting", () => this.#lost());
-    commands.on("error", () => {
+    commands.on("error", (error: unknown) => {
+      this.#lastError = error;
       if (!commands.isReady) this.#lost();
     });
     commands.connect().catch(() => {});
@@ -453,10 +456,13 @@ export class ClusterLanes implements LaneKind<Uint8Array> {
     }
     this.#unsent = 0;
     this.#ref(false);
+    const cause = this.#lastError;
+    const why = cause instanceof Error ? ` (${cause.message})` : "";
     for (const lane of lanes) {
       lane.fail(() =>
         new BrokerError(
-          `Redis at ${url} could not be reached for ${ms} ms; the task may or may not have run`,
+          `Redis at ${url} could not be reached for ${ms} ms${why}; the task may or may not have run`,
+          { cause },
         )
       );
     }

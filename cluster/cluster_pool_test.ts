@@ -281,3 +281,30 @@ async function retry<T>(submit: () => PromiseLike<T>): Promise<T> {
     }
   }
 }
+
+boundedTest(
+  "ClusterPool: a password is passed to Redis; a wrong one is a BrokerError",
+  async () => {
+    await using redis = new TestRedis({ password: "s3cret" });
+    await redis.start();
+    await redis.worker(["--concurrency", "1"]);
+    const plain = `redis://127.0.0.1:${redis.port}`;
+    await using pool = new ClusterPool<Tasks>(TASKS, {
+      redis: plain,
+      password: "s3cret",
+    });
+    strictEqual(await pool.submit("double", 2), 5);
+    await using wrong = new ClusterPool<Tasks>(TASKS, {
+      redis: plain,
+      password: "wrong",
+      brokerTimeout: 300,
+    });
+    const error = await bounded(
+      wrong.submit("double", 2).exception(),
+      "it fails",
+    );
+    ok(error instanceof BrokerError, String(error));
+    ok(/WRONGPASS/.test(error.message), error.message);
+    ok(!error.message.includes("wrong"), error.message);
+  },
+);

@@ -24,8 +24,11 @@ async function ping(port: number): Promise<boolean> {
       await conn.write(new TextEncoder().encode("PING\r\n"));
       const buffer = new Uint8Array(16);
       const n = await conn.read(buffer);
+      // A server that wants a password answers, too.
       return n !== null &&
-        new TextDecoder().decode(buffer.subarray(0, n)).startsWith("+PONG");
+        /^(\+PONG|-NOAUTH)/.test(
+          new TextDecoder().decode(buffer.subarray(0, n)),
+        );
     } finally {
       conn.close();
     }
@@ -36,7 +39,16 @@ async function ping(port: number): Promise<boolean> {
 
 export class TestRedis implements AsyncDisposable {
   readonly port = freePort();
-  readonly url = `redis://127.0.0.1:${this.port}`;
+  readonly #password: string | undefined;
+  /** The server's URL, with its password if it has one. */
+  readonly url: string;
+
+  constructor(options: { password?: string } = {}) {
+    this.#password = options.password;
+    this.url = `redis://${
+      this.#password === undefined ? "" : `:${this.#password}@`
+    }127.0.0.1:${this.port}`;
+  }
   #server: Deno.ChildProcess | undefined;
   readonly #workers = new Set<Deno.ChildProcess>();
 
@@ -52,6 +64,9 @@ export class TestRedis implements AsyncDisposable {
         "",
         "--appendonly",
         "no",
+        ...(this.#password === undefined
+          ? []
+          : ["--requirepass", this.#password]),
       ],
       stdout: "null",
       stderr: "inherit",
