@@ -48,20 +48,22 @@ return added
 
 /**
  * Entries idle past the visibility timeout (their worker is gone or
- * stalled), claimed for this worker, with their delivery counts.
+ * stalled), claimed for this worker, with their delivery counts. One call
+ * looks at part of the pending list, from `cursor`; the next call goes on
+ * from the cursor it returns ("0-0": from the start again).
  *
- * KEYS: tasks. ARGV: group, consumer, min idle (ms), count. Returns
- * `[id, fields, deliveries]` for each.
+ * KEYS: tasks. ARGV: group, consumer, min idle (ms), count, cursor. Returns
+ * `{next cursor, {id, fields, deliveries}...}`.
  */
 export const RECLAIM = new Script(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
-local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], '0-0', 'COUNT', ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'0-0', {}} end
+local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[5], 'COUNT', ARGV[4])
 local out = {}
 for _, entry in ipairs(claimed[2]) do
   local p = redis.call('XPENDING', KEYS[1], ARGV[1], entry[1], entry[1], 1)
   if #p > 0 then out[#out + 1] = {entry[1], entry[2], p[1][4]} end
 end
-return out
+return {claimed[1], out}
 `);
 
 /**

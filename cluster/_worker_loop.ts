@@ -80,6 +80,8 @@ export class WorkerLoop {
   readonly #answers = new Map<string, Arg[]>();
   #answering = false;
   #roomFreed: (() => void) | undefined;
+  /** Where the next look for stalled entries starts in the pending list. */
+  #claimCursor = "0-0";
   #stopping = false;
   #timers: ReturnType<typeof setInterval>[] = [];
   #loops: Promise<void>[] = [];
@@ -129,7 +131,13 @@ export class WorkerLoop {
     this.#roomFreed?.();
     await Promise.all(this.#loops);
     for (const timer of this.#timers) clearInterval(timer);
-    while (this.#taken.size > 0 || this.#answers.size > 0 || this.#answering) {
+    // The tasks taken end here; their answers are written unless Redis is
+    // away (then they are dropped: the entries stay pending, and another
+    // worker takes them after the visibility timeout).
+    while (
+      this.#taken.size > 0 ||
+      ((this.#answers.size > 0 || this.#answering) && this.#commands.isReady)
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     try {
@@ -213,11 +221,19 @@ export class WorkerLoop {
       this.consumer,
       `${this.#setup.visibilityTimeout}`,
       `${room}`,
-    ]).then((claimed) => {
+      this.#claimCursor,
+    ]).then((reply) => {
+      const [cursor, claimed] = reply as [
+        unknown,
+        [unknown, unknown[] | null, number][],
+      ];
+      this.#claimCursor = text(cursor);
       this.#takeAll(
-        (claimed as [unknown, unknown[] | null, number][]).map((
-          [id, fields, deliveries],
-        ) => [text(id), fields, deliveries]),
+        claimed.map(([id, fields, deliveries]) => [
+          text(id),
+          fields,
+          deliveries,
+        ]),
       );
     }, () => {});
   }

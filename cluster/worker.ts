@@ -16,7 +16,8 @@
  * that long goes to another), `--prefetch N` (tasks taken ahead, default
  * twice the concurrency), `--password-env NAME` (the password from an
  * environment variable), `--tls`, `--tls-ca FILE`. SIGINT or SIGTERM stops
- * the worker once the tasks it has taken are answered.
+ * the worker once the tasks it has taken are answered; a second one stops it
+ * at once.
  *
  * @example Run a worker inside a program
  * ```ts ignore
@@ -239,7 +240,12 @@ if (import.meta.main) {
   }
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, () => stop.abort());
+    // The first stops taking tasks and waits for those taken; a second one
+    // leaves at once (they go to other workers after the visibility timeout).
+    Deno.addSignalListener(signal, () => {
+      if (stop.signal.aborted) Deno.exit(1);
+      stop.abort();
+    });
   }
   await runWorker({
     ...options,
