@@ -121,6 +121,11 @@ export class ExecutorCore<P> {
     return this.#queued >= this.#options.maxQueue;
   }
 
+  /** How many tasks wait here for a worker (ClusterPool's counts). */
+  get queued(): number {
+    return this.#queued;
+  }
+
   /** How many workers run now (for tests and the pool's own checks). */
   get workers(): number {
     return this.#workers.size;
@@ -207,7 +212,8 @@ export class ExecutorCore<P> {
 
   /** Whether a worker can take one more task now. */
   #open(worker: WorkerState<P>): boolean {
-    return !worker.retiring && worker.line.length < this.#depth &&
+    return !worker.retiring &&
+      worker.line.length < (this.#kind.depth ?? this.#depth) &&
       worker.sent < this.#options.maxTasksPerWorker;
   }
 
@@ -250,7 +256,9 @@ export class ExecutorCore<P> {
       worker.idleTimer.clear();
       worker.idleTimer = undefined;
     }
-    if (worker.line[0] === task) this.#started(task);
+    if (worker.line[0] === task && this.#kind.depth === undefined) {
+      this.#started(task);
+    }
   }
 
   /** The head of a worker's line is running: mark it, start its clock. */
@@ -440,8 +448,14 @@ export class ExecutorCore<P> {
     }
     this.#dispatchTo(worker);
     const next = worker.line[0];
-    if (next !== undefined) this.#started(next);
-    else this.#idle(worker);
+    if (next === undefined) this.#idle(worker);
+    else if (this.#kind.depth === undefined) this.#started(next);
+  }
+
+  /** A lane of a kind with a `depth` says that request `id` has started. */
+  #startedById(worker: WorkerState<P>, id: number): void {
+    const task = worker.line.find((t) => t.id === id);
+    if (task !== undefined) this.#started(task);
   }
 
   #ready(worker: WorkerState<P>): void {
@@ -459,6 +473,7 @@ export class ExecutorCore<P> {
       answered: (id, status, value) =>
         this.#answered(worker!, id, status, value),
       exited: (exit) => this.#exited(worker!, exit),
+      started: (id) => this.#startedById(worker!, id),
     };
     worker = {
       lane: this.#kind.start(events),
@@ -544,7 +559,8 @@ export class ExecutorCore<P> {
     }
     this.#requeue(requeue);
 
-    function crashed(): WorkerCrashedError {
+    function crashed(): Error {
+      if (exit.failure !== undefined) return exit.failure();
       return new WorkerCrashedError(
         `The ${noun} running the task exited with code ${exit.code}${why}`,
         { exitCode: exit.code, cause: exit.error },

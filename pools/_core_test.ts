@@ -340,3 +340,46 @@ Deno.test("core: close waits for every task, then closes every worker", async ()
   deepStrictEqual(await Promise.all([a, b]), ["done", "done"]);
   deepStrictEqual(kind.lanes.map((lane) => lane.closed), [true, true]);
 });
+
+/** A kind whose lanes hold one request each and say when it starts (a broker's). */
+class BrokerKind extends FakeKind {
+  readonly depth = 1;
+}
+
+Deno.test("core: a kind with a depth: fixed lines, and a task starts when its lane says", async () => {
+  const kind = new BrokerKind();
+  const core = new ExecutorCore(kind, { ...DEFAULTS, maxWorkers: 2 });
+  const submit = (value: unknown, settings = NO_LIMIT) =>
+    core.submit(CALL, "task", [value], settings, [], "Cannot submit").future;
+  const timed = submit("a", { timeout: 20, signal: undefined });
+  const other = submit("b");
+  const waiting = submit("c");
+  deepStrictEqual(kind.lanes.map((lane) => lane.sent), [1, 1]);
+  strictEqual(core.queued, 1);
+  for (const lane of kind.lanes) lane.ready();
+  // Sent, not started: not running, and its clock has not started.
+  await delay(40);
+  ok(!timed.running && !timed.done);
+  const [first, second] = kind.lanes as [FakeLane, FakeLane];
+  first.events.started(first.unanswered[0]![0]);
+  ok(timed.running);
+  await rejects(timed, { name: "TimeoutError" });
+  first.exit(0);
+  // "c" goes to a new lane, since the stopped one ended.
+  const third = kind.lanes[2]!;
+  deepStrictEqual(third.unanswered.map(([, p]) => p), ["c"]);
+  // A lane's own failure error, instead of a WorkerCrashedError.
+  second.exit(1, true);
+  strictEqual(await other.exception() instanceof WorkerCrashedError, true);
+  third.ready();
+  const failure = new Error("the broker is away");
+  third.alive = false;
+  third.events.exited({
+    code: 1,
+    why: "",
+    ready: true,
+    failure: () => failure,
+  });
+  strictEqual(await waiting.exception(), failure);
+  for (const each of kind.lanes) each.terminate();
+});

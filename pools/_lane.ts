@@ -3,8 +3,8 @@
 // answers each, and ends. The core decides everything else. A lane kind
 // (threads, processes) starts lanes and decides how a task's arguments
 // travel; it may share things among its lanes (the threads' doorbell), but
-// nothing in this interface assumes shared memory: the next kind of lane
-// runs on other machines (ARCHITECTURE.md, "The pools").
+// nothing in this interface assumes shared memory: a ClusterPool's lanes
+// run on other machines, through a broker (ARCHITECTURE.md, "The pools").
 
 /**
  * The most requests a lane is ever sent and has not answered (the core's
@@ -36,6 +36,11 @@ export interface LaneExit {
   readonly why: string;
   /** Whether it had loaded its module and run its initializer. */
   readonly ready: boolean;
+  /**
+   * What each request it had not answered fails with, if not a
+   * WorkerCrashedError (a broker that could not be reached).
+   */
+  readonly failure?: () => Error;
 }
 
 /** What a lane tells the core, as it happens. */
@@ -49,6 +54,11 @@ export interface LaneEvents {
   answered(id: number, status: number, value: unknown): void;
   /** The worker has ended; every request it had not answered is the core's again. */
   exited(exit: LaneExit): void;
+  /**
+   * A request has started: only the lanes of a kind with a `depth` say so
+   * (the others' requests start at the head of their line).
+   */
+  started(id: number): void;
 }
 
 /** One worker. Requests are identified by the id of their task. */
@@ -99,6 +109,13 @@ export interface LaneKind<P> {
    * without running it (buffers transferred to that lane are gone).
    */
   resendable(payload: P): boolean;
+  /**
+   * Set for lanes whose worker is not theirs alone (a broker's, on other
+   * machines): each line holds at most this many requests instead of the
+   * core's 2 to MAX_DEPTH, and a request starts when the lane says so
+   * (`LaneEvents.started`), not when it reaches the head of its line.
+   */
+  readonly depth?: number;
   /** Starts a worker. */
   start(events: LaneEvents): Lane<P>;
 }

@@ -267,6 +267,14 @@ export abstract class Executor<M = Record<string, never>>
     return this.#maxWorkers;
   }
 
+  /**
+   * How many tasks wait in this program for a worker (beyond those the
+   * workers have), for a pool's counts.
+   */
+  protected get queuedHere(): number {
+    return this.#core.queued;
+  }
+
   /** Whether {@linkcode Executor.shutdown} was called. */
   get isShutDown(): boolean {
     return this.#shutdown;
