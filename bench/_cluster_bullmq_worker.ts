@@ -1,7 +1,7 @@
 // A BullMQ worker for cluster_bench.ts: BullMQ used directly, the tiny task
 // inline. Arguments: the Redis port, the queue's name, the concurrency.
 
-import { Worker } from "bullmq";
+import { Worker } from "npm:bullmq@5.81.5";
 
 const [port, queue, concurrency] = Deno.args;
 const worker = new Worker(

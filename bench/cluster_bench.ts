@@ -12,7 +12,7 @@
 // processes. Each configuration has a queue of its own, so that idle workers
 // of another take nothing. Worker starts are not timed.
 
-import { Queue, QueueEvents } from "bullmq";
+import { Queue, QueueEvents } from "npm:bullmq@5.81.5";
 import { ClusterPool } from "../cluster/mod.ts";
 import { TASKS, TestRedis } from "../cluster/testdata/redis.ts";
 

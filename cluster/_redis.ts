@@ -5,7 +5,7 @@
 // a queue, and Lua scripts run by their hash.
 
 import { Buffer } from "node:buffer";
-import { createClient, RESP_TYPES } from "@redis/client";
+import { createClient, RESP_TYPES } from "npm:@redis/client@5.12.4";
 import { checkObject, quote } from "../internal/options.ts";
 
 /** TLS settings passed to the Redis client as they are (`node:tls`'s). */

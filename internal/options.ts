@@ -113,9 +113,13 @@ export function checkInteger(
     );
   }
   if (!Number.isInteger(value) || value < min || value > max) {
-    const kind = min === 0 ? "a non-negative" : min === 1 ? "a positive" : "an";
+    const kind = min === 0
+      ? "a non-negative integer no greater than"
+      : min === 1
+      ? "a positive integer no greater than"
+      : `an integer from ${min} to`;
     throw new RangeError(
-      `${where}: '${name}' must be ${kind} integer no greater than ${max}, received ${value}`,
+      `${where}: '${name}' must be ${kind} ${max}, received ${value}`,
     );
   }
   return value;

@@ -2,7 +2,7 @@
 // without persistence, and cluster workers as child processes. Everything
 // started here is stopped by `[Symbol.asyncDispose]`.
 
-import { createClient } from "@redis/client";
+import { createClient } from "npm:@redis/client@5.12.4";
 
 const WORKER = new URL("../worker.ts", import.meta.url).href;
 const TASKS = new URL("./tasks.ts", import.meta.url).href;
