@@ -231,6 +231,10 @@ function parseWorkerArgs(args: string[], cwd: string): WorkerOptions {
 }
 
 if (import.meta.main) {
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   let options: WorkerOptions;
   try {
     options = parseWorkerArgs(Deno.args, Deno.cwd());
@@ -247,10 +251,23 @@ if (import.meta.main) {
       stop.abort();
     });
   }
-  await runWorker({
-    ...options,
-    signal: stop.signal,
-    onReady: () => console.log("parallel worker ready"),
-  });
+  let ready = false;
+  try {
+    await runWorker({
+      ...options,
+      signal: stop.signal,
+      onReady: () => {
+        ready = true;
+        console.log("parallel worker ready");
+      },
+    });
+  } catch (error) {
+    // A flag's bad value is the user's to fix: say so, not a stack trace.
+    if (ready || !(error instanceof TypeError || error instanceof RangeError)) {
+      throw error;
+    }
+    console.error(`${error.message}\n${USAGE}`);
+    Deno.exit(2);
+  }
   Deno.exit(0);
 }
