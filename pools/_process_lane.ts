@@ -31,7 +31,7 @@ import { fromWire, type Response } from "./_wire.ts";
 import { toProcessMessage } from "./_message.ts";
 import {
   heapRef,
-  reapThread,
+  reapProcess,
   reserveIdent,
   sharesWithProcesses,
 } from "../primitives/_internals.ts";
@@ -243,9 +243,9 @@ class ProcessLane implements Lane<Uint8Array> {
     parser.flush();
     reader.cancel().catch(() => {});
     const code = exitCodeOf(await status);
-    // What it held in memory shared with this process: its locks are
-    // abandoned, as a dead thread's are.
-    if (this.#ident !== undefined) reapThread(this.#ident);
+    // What it and its Workers held in memory shared with this process:
+    // their locks are abandoned, as a dead thread's are.
+    if (this.#ident !== undefined) reapProcess(this.#child.pid, this.#ident);
     this.#alive = false;
     this.#untrack();
     this.#events.exited({

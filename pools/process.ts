@@ -8,7 +8,7 @@ import { encodeMessage, type ProcessMainSetup } from "./_process_wire.ts";
 import { proxyHosts, toProcessMessage } from "./_message.ts";
 import {
   heapRef,
-  reapThread,
+  reapProcess,
   reserveIdent,
   sharesWithProcesses,
 } from "../primitives/_internals.ts";
@@ -262,7 +262,7 @@ export class Process<A extends unknown[] = unknown[]> {
     const untrack = track(child);
     this.#ended = child.status.then((status) => {
       this.#exitCode ??= exitCodeOf(status);
-      if (ident !== undefined) reapThread(ident);
+      if (ident !== undefined) reapProcess(child.pid, ident);
       untrack();
     });
   }

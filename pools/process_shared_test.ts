@@ -79,6 +79,12 @@ Deno.test("a process killed while it holds a Lock abandons it: the next acquirer
   strictEqual(stdout, "abandoned\n");
 });
 
+Deno.test("a process killed while a Worker of its own holds a Lock abandons it too: the next acquirer gets AbandonedLockError", async () => {
+  const { code, stdout, stderr } = await run("killed-in-thread");
+  strictEqual(code, 0, stderr);
+  strictEqual(stdout, "abandoned\n");
+});
+
 Deno.test("without --allow-ffi, start() refuses a primitive at once, naming the flag and the Manager", async () => {
   const { code, stdout, stderr } = await run("no-ffi", false);
   strictEqual(code, 0, stderr);

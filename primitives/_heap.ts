@@ -50,7 +50,13 @@ for (let base = 256; base < 1024 * 1024 * 1024; base *= 2) {
   for (const step of [5, 6, 7, 8]) CLASS_SIZES.push((base / 4) * step);
 }
 const CLASSES = CLASS_SIZES.length;
-const HEADER_BYTES = Math.ceil((4 * (FREE_LISTS + CLASSES)) / 8) * 8;
+// Which process took each recent thread id: slot `ident % OWNER_SLOTS` holds
+// [ident, pid], so that when a process dies, the ids its threads took (its
+// Workers' too) can be reaped. A slot is overwritten once OWNER_SLOTS more
+// ids have been taken in the whole program.
+const OWNERS = FREE_LISTS + CLASSES;
+const OWNER_SLOTS = 1024;
+const HEADER_BYTES = Math.ceil((4 * (OWNERS + 2 * OWNER_SLOTS)) / 8) * 8;
 const INITIAL_BYTES = 64 * 1024;
 const MAX_BYTES = 1024 * 1024 * 1024;
 
@@ -92,6 +98,34 @@ function isWorker(): boolean {
   // deno-lint-ignore no-explicit-any
   const scope = (globalThis as any).WorkerGlobalScope;
   return typeof scope === "function" && globalThis instanceof scope;
+}
+
+/**
+ * Records that thread `ident` belongs to this process. The pid goes last,
+ * after a zero: a process that dies half-way leaves a slot no one reaps.
+ */
+export function recordOwner(ident: number): void {
+  const words = header(heap());
+  const at = OWNERS + 2 * (ident % OWNER_SLOTS);
+  Atomics.store(words, at + 1, 0);
+  Atomics.store(words, at, ident);
+  Atomics.store(words, at + 1, Deno.pid);
+}
+
+/**
+ * The thread ids process `pid` took (as far as the table remembers), which
+ * it gives up: call it once the process has ended.
+ */
+export function identsOf(pid: number): number[] {
+  const words = header(heap());
+  const idents: number[] = [];
+  for (let slot = 0; slot < OWNER_SLOTS; slot++) {
+    const at = OWNERS + 2 * slot;
+    if (Atomics.load(words, at + 1) !== pid) continue;
+    idents.push(Atomics.load(words, at));
+    Atomics.compareExchange(words, at + 1, pid, 0);
+  }
+  return idents;
 }
 
 /** The header words of a heap. */

@@ -17,6 +17,6 @@ export { type Handle, handleOf, isHandle, revive } from "./_handle.ts";
 export { adoptHeap, heap, heapRef } from "./_heap.ts";
 export { type MemoryRef, sharesWithProcesses } from "./_memory.ts";
 export { putEncoded, type QueueHandle } from "./_queue_core.ts";
-export { reapThread } from "./_reap.ts";
+export { reapProcess, reapThread } from "./_reap.ts";
 export { releaseAll } from "./_refs.ts";
 export { adoptIdent, getIdent, reserveIdent } from "./_thread.ts";

@@ -8,7 +8,7 @@
 // The reaper walks the blocks of the heap in use (`walkBlocks`): the cost
 // follows what the program holds now, not what it ever made.
 
-import { heap, walkBlocks } from "./_heap.ts";
+import { heap, identsOf, walkBlocks } from "./_heap.ts";
 import type { Layout } from "./_handle.ts";
 
 /**
@@ -43,4 +43,14 @@ export function reapThread(ident: number): void {
     visitors.set(magic, (all, base, end) => reap(all, base, end, ident));
   }
   walkBlocks(heap(), visitors);
+}
+
+/**
+ * Frees what the threads of process `pid`, which has ended, held: its main
+ * thread `ident`, and the threads it started (its Workers, whose ids it
+ * recorded as its own).
+ */
+export function reapProcess(pid: number, ident: number): void {
+  reapThread(ident);
+  for (const each of identsOf(pid)) if (each !== ident) reapThread(each);
 }

@@ -3,7 +3,7 @@
 // dead worker can be found. Ids come from a counter in the shared heap,
 // which a worker adopts with the first handle it receives.
 
-import { heap, IDS } from "./_heap.ts";
+import { heap, IDS, recordOwner } from "./_heap.ts";
 
 /**
  * The largest thread id. Ids must fit in 30 bits (a lock word stores
@@ -41,10 +41,16 @@ export function getIdent(): number {
  */
 export function reserveIdent(): number {
   const words = new Int32Array(heap(), 0, 4);
-  return (Atomics.add(words, IDS, 1) % MAX_THREAD_ID) + 1;
+  const ident = (Atomics.add(words, IDS, 1) % MAX_THREAD_ID) + 1;
+  recordOwner(ident);
+  return ident;
 }
 
-/** Makes a reserved id this thread's own, before it uses any primitive. */
+/**
+ * Makes a reserved id this thread's own, before it uses any primitive (in a
+ * child process, the id is recorded as this process's).
+ */
 export function adoptIdent(reserved: number): void {
   id = reserved;
+  recordOwner(reserved);
 }

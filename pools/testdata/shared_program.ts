@@ -74,13 +74,15 @@ switch (Deno.args[0]) {
     );
     break;
   }
-  case "killed": {
-    // A child killed while it holds the lock: the next acquirer learns it.
+  case "killed":
+  case "killed-in-thread": {
+    // A child killed while it (or a Worker of its own) holds the lock: the
+    // next acquirer learns it.
     const lock = new Lock();
     const held = new Event();
     const p = new Process({
       module: tasks,
-      target: "holdForever",
+      target: Deno.args[0] === "killed" ? "holdForever" : "holdForeverInThread",
       args: [lock, held],
     });
     p.start();

@@ -12,7 +12,7 @@ import type {
   SharedArray,
   Value,
 } from "../../mod.ts";
-import { currentProcess } from "../../mod.ts";
+import { currentProcess, Thread } from "../../mod.ts";
 
 /** Adds 1 to `value` under `lock`, `times` times. */
 export function count(lock: Lock, value: Value<"i32">, times: number): void {
@@ -40,6 +40,22 @@ export async function produce(
   for (let i = 0; i < n; i++) await queue.put([producer, i]);
   done.set();
   return n;
+}
+
+/**
+ * Starts a Thread (a Worker of this process) that holds `lock` for good:
+ * the process is killed while its Worker holds it.
+ */
+export async function holdForeverInThread(
+  lock: Lock,
+  held: Event,
+): Promise<void> {
+  const thread = new Thread({
+    target: { module: import.meta.url, name: "holdForever" },
+    args: [lock, held],
+  });
+  thread.start();
+  await thread.join();
 }
 
 /** Holds `lock` and never gives it back: its process is killed holding it. */
