@@ -3,7 +3,7 @@
 // (`deliver_challenge` / `answer_challenge`), with HMAC-SHA256 from Web
 // Crypto. The key itself never travels.
 
-import type { FrameReader, FrameWriter } from "./_frame.ts";
+import { frameOf, type FrameReader, type FrameWriter } from "./_frame.ts";
 
 const CHALLENGE = new TextEncoder().encode("#CHALLENGE#{sha256}");
 const WELCOME = new TextEncoder().encode("#WELCOME#");
@@ -70,14 +70,14 @@ export async function deliverChallenge(
   key: Uint8Array,
 ): Promise<void> {
   const message = crypto.getRandomValues(new Uint8Array(MESSAGE_BYTES));
-  await writer.write(joined(CHALLENGE, message));
+  await writer.write(frameOf(joined(CHALLENGE, message)));
   const answer = await reader.next();
   const expected = await hmac(key, message);
   if (answer === null || !sameBytes(answer, expected)) {
-    await writer.write(FAILURE).catch(() => {});
+    await writer.write(frameOf(FAILURE)).catch(() => {});
     throw new AuthenticationError("The peer did not prove the Manager's key");
   }
-  await writer.write(WELCOME);
+  await writer.write(frameOf(WELCOME));
 }
 
 /**
@@ -95,7 +95,7 @@ export async function answerChallenge(
     throw new AuthenticationError("The peer sent no challenge");
   }
   await writer.write(
-    await hmac(key, challenge.subarray(CHALLENGE.length)),
+    frameOf(await hmac(key, challenge.subarray(CHALLENGE.length))),
   );
   const verdict = await reader.next();
   if (verdict === null || !sameBytes(verdict, WELCOME)) {

@@ -10,6 +10,7 @@ import {
 } from "./_auth.ts";
 import { FrameReader, FrameWriter } from "./_frame.ts";
 import {
+  type Cancel,
   decodeMessage,
   encodeMessage,
   type Reply,
@@ -95,21 +96,18 @@ export class ManagerClient {
     return this.#lost !== undefined;
   }
 
-  async #read(reader: FrameReader): Promise<void> {
-    let why = "the Manager closed the connection";
-    try {
-      for (let frame; (frame = await reader.next()) !== null;) {
-        const reply = decodeMessage(frame) as Reply;
-        const pending = this.#pending.get(reply.id);
-        if (pending === undefined) continue;
-        this.#settled(reply.id);
-        if ("error" in reply) pending.reject(remoteError(reply.error));
-        else pending.resolve(reply.value);
-      }
-    } catch (error) {
-      why = (error as Error).message;
-    }
-    this.#lose(why);
+  #read(reader: FrameReader): void {
+    reader.each((payload) => {
+      const reply = decodeMessage(payload) as Reply;
+      const pending = this.#pending.get(reply[0]);
+      if (pending === undefined) return;
+      this.#settled(reply[0]);
+      if (reply.length === 3) pending.reject(remoteError(reply[2]));
+      else pending.resolve(reply[1]);
+    }).then(
+      () => this.#lose("the Manager closed the connection"),
+      (error) => this.#lose((error as Error).message),
+    );
   }
 
   #settled(id: number): void {
@@ -148,8 +146,8 @@ export class ManagerClient {
     signal?.throwIfAborted();
     const id = this.#nextId++;
     const request: Request = timeout === undefined
-      ? { id, target, method, args }
-      : { id, target, method, args, timeout };
+      ? [id, target, method, args as unknown[]]
+      : [id, target, method, args as unknown[], timeout];
     const frame = encodeMessage(request, `${method}()`);
     // A frame past the limit throws here, before anything is pending.
     const sent = this.#writer.write(frame);
@@ -160,7 +158,7 @@ export class ManagerClient {
     if (signal !== undefined) {
       const cancel = () => {
         if (!this.#pending.has(id) || this.#lost !== undefined) return;
-        this.#writer.write(encodeMessage({ cancel: id }, "abort"))
+        this.#writer.write(encodeMessage([id] satisfies Cancel, "abort"))
           .catch(() => {});
       };
       signal.addEventListener("abort", cancel, { once: true });

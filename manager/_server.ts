@@ -8,7 +8,6 @@
 import { answerChallenge, deliverChallenge } from "./_auth.ts";
 import { FrameError, FrameReader, FrameWriter } from "./_frame.ts";
 import {
-  type Cancel,
   decodeMessage,
   encodeMessage,
   type Reply,
@@ -100,8 +99,7 @@ export class ManagerServer {
     // client may send, and they are small.
     const reader = new FrameReader(conn, 1024);
     const writer = new FrameWriter(conn, maxFrameBytes);
-    const pending = new Map<number, AbortController>();
-    const running = new Set<Promise<void>>();
+    const calls = new Calls(conn, writer);
     try {
       // A peer that never answers does not hold a connection open.
       const late = setTimeout(() => closeQuietly(conn), AUTH_TIMEOUT_MS);
@@ -112,33 +110,19 @@ export class ManagerServer {
         clearTimeout(late);
       }
       reader.maxBytes = maxFrameBytes;
-      for (let frame; (frame = await reader.next()) !== null;) {
-        const message = decodeMessage(frame) as Partial<Request & Cancel>;
-        if (typeof message !== "object" || message === null) {
+      await reader.each((payload) => {
+        const message = decodeMessage(payload);
+        if (!Array.isArray(message)) {
           throw new FrameError("A frame that is not a request");
         }
-        if (typeof message.cancel === "number") {
-          pending.get(message.cancel)?.abort(
-            new DOMException("The call was aborted", "AbortError"),
-          );
-          continue;
-        }
-        const call = this.#call(conn, message, pending).then((reply) =>
-          writer.write(encodeMessage(reply, "Manager")).catch(() => {})
-        );
-        running.add(call);
-        call.finally(() => running.delete(call));
-      }
+        if (message.length === 1) calls.cancel(message[0]);
+        else calls.run(message, this.#handle);
+      });
     } catch {
       // A wrong key, a broken frame, or the connection reset: this
       // connection only ends.
     } finally {
-      for (const controller of pending.values()) {
-        controller.abort(
-          new DOMException("The client went away", "AbortError"),
-        );
-      }
-      await Promise.allSettled(running);
+      await calls.end();
       for (const served of this.#objects.values()) {
         const owned = ownedLock(served);
         if (owned?.owner === conn) owned.abandon();
@@ -146,39 +130,13 @@ export class ManagerServer {
     }
   }
 
-  async #call(
-    conn: Deno.Conn,
-    request: Partial<Request>,
-    pending: Map<number, AbortController>,
-  ): Promise<Reply> {
-    const { id, target, method, args, timeout } = request;
-    if (
-      typeof id !== "number" || typeof target !== "number" ||
-      typeof method !== "string" || !Array.isArray(args)
-    ) {
-      throw new FrameError("A request without id, target, method or args");
-    }
-    const controller = new AbortController();
-    pending.set(id, controller);
-    try {
-      const context: CallContext = {
-        owner: conn,
-        signal: controller.signal,
-        timeout: typeof timeout === "number" ? timeout : undefined,
-      };
-      const value = target === 0
-        ? await this.#manager(method, args)
-        : await this.#object(target, method, args, context);
-      return { id, value };
-    } catch (error) {
-      const { name, message } = error instanceof Error
-        ? error
-        : { name: "Error", message: String(error) };
-      return { id, error: { name, message } };
-    } finally {
-      pending.delete(id);
-    }
-  }
+  /** Runs a request's method: its value, or a promise of it. */
+  readonly #handle = (request: Request, context: CallContext): unknown => {
+    const [, target, method, args] = request;
+    return target === 0
+      ? this.#manager(method, args)
+      : this.#object(target, method, args, context);
+  };
 
   #object(
     target: number,
@@ -227,6 +185,125 @@ export class ManagerServer {
       throw new TypeError(`A Manager has no method ${JSON.stringify(method)}`);
     }
     return methods[method]!(args);
+  }
+}
+
+/** A request's context: its wait's signal is made only if it waits. */
+class RequestContext implements CallContext {
+  readonly owner: Deno.Conn;
+  readonly timeout: number | undefined;
+  readonly #id: number;
+  readonly #controllers: Map<number, AbortController>;
+
+  constructor(
+    owner: Deno.Conn,
+    timeout: number | undefined,
+    id: number,
+    controllers: Map<number, AbortController>,
+  ) {
+    this.owner = owner;
+    this.timeout = timeout;
+    this.#id = id;
+    this.#controllers = controllers;
+  }
+
+  get signal(): AbortSignal {
+    let controller = this.#controllers.get(this.#id);
+    if (controller === undefined) {
+      controller = new AbortController();
+      this.#controllers.set(this.#id, controller);
+    }
+    return controller.signal;
+  }
+}
+
+/**
+ * The requests of one connection: each runs at once, and its reply is
+ * written as soon as it has one (at once for most, which never wait), so
+ * that a request that waits holds up none of the others.
+ */
+class Calls {
+  readonly #conn: Deno.Conn;
+  readonly #writer: FrameWriter;
+  /** The waits a cancel can stop, by request id. */
+  readonly #controllers = new Map<number, AbortController>();
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(conn: Deno.Conn, writer: FrameWriter) {
+    this.#conn = conn;
+    this.#writer = writer;
+  }
+
+  /**
+   * Runs a request with `handle`.
+   *
+   * @throws {FrameError} If it is not a request.
+   */
+  run(
+    request: readonly unknown[],
+    handle: (request: Request, context: CallContext) => unknown,
+  ): void {
+    const [id, target, method, args, timeout] = request;
+    if (
+      typeof id !== "number" || typeof target !== "number" ||
+      typeof method !== "string" || !Array.isArray(args)
+    ) {
+      throw new FrameError("A request without id, target, method or args");
+    }
+    const context = new RequestContext(
+      this.#conn,
+      typeof timeout === "number" ? timeout : undefined,
+      id,
+      this.#controllers,
+    );
+    let value: unknown;
+    try {
+      value = handle(request as Request, context);
+    } catch (error) {
+      return this.#fail(id, error);
+    }
+    if (!(value instanceof Promise)) return this.#reply(id, value);
+    const running = value.then(
+      (value) => this.#reply(id, value),
+      (error) => this.#fail(id, error),
+    );
+    this.#running.add(running);
+    running.finally(() => this.#running.delete(running));
+  }
+
+  /** Stops the wait of request `id`, if it still waits. */
+  cancel(id: unknown): void {
+    this.#controllers.get(id as number)?.abort(
+      new DOMException("The call was aborted", "AbortError"),
+    );
+  }
+
+  /** Stops every wait (the client went away) and lets them settle. */
+  async end(): Promise<void> {
+    for (const controller of this.#controllers.values()) {
+      controller.abort(new DOMException("The client went away", "AbortError"));
+    }
+    await Promise.allSettled(this.#running);
+  }
+
+  #reply(id: number, value: unknown): void {
+    this.#controllers.delete(id);
+    let frame: Uint8Array;
+    try {
+      frame = encodeMessage([id, value] satisfies Reply, "Manager");
+    } catch (error) {
+      return this.#fail(id, error);
+    }
+    this.#writer.write(frame).catch(() => {});
+  }
+
+  #fail(id: number, error: unknown): void {
+    this.#controllers.delete(id);
+    const { name, message } = error instanceof Error
+      ? error
+      : { name: "Error", message: String(error) };
+    const reply: Reply = [id, null, { name, message }];
+    this.#writer.write(encodeMessage(reply, "Manager")).catch(() => {});
   }
 }
 

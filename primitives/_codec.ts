@@ -628,6 +628,25 @@ export function encode(
   return copyOf(encodeToScratch(value, heap, where));
 }
 
+/**
+ * Encodes a value as `encode` does, into a fresh buffer with `room` bytes
+ * left free before it (for a header of its own): one copy, where `encode`
+ * and a copy behind a header would make two.
+ */
+export function encodeBehind(
+  room: number,
+  value: unknown,
+  heap: SharedMemory,
+  where: string,
+): Encoded {
+  const encoded = encodeToScratch(value, heap, where);
+  const bytes = new Uint8Array(room + encoded.length);
+  bytes.set(encoded.bytes.subarray(0, encoded.length), room);
+  const tag = encoded.tag;
+  trimScratch(encoded);
+  return { tag, bytes };
+}
+
 /** Decodes what `received` holds (`tag` and `length` set by a store). */
 export function decodeReceived(): unknown {
   try {

@@ -10,6 +10,7 @@ export {
   CLONE_WITH_PRIMITIVES,
   decode,
   encode,
+  encodeBehind,
   type Encoded,
 } from "./_codec.ts";
 export { runAsync, setWaitGuard, type Steps, wake } from "./_futex.ts";
