@@ -26,13 +26,16 @@ export async function setGet(
 }
 
 /**
- * Echoes what it reads on one TCP connection to `port` on 127.0.0.1 until
- * the peer closes it: the floor under every Manager call (a round trip
- * between two processes), as bench/manager_bench.ts measures it.
+ * Echoes what it reads on one connection, to `to` (a TCP port on 127.0.0.1,
+ * or an abstract Unix socket's path), until the peer closes it: the floor
+ * under every Manager call (a round trip between two processes), as
+ * bench/manager_bench.ts measures it.
  */
-export async function echo(listener: number): Promise<void> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener });
-  conn.setNoDelay(true);
+export async function echo(to: number | string): Promise<void> {
+  const conn = typeof to === "string"
+    ? await Deno.connect({ transport: "unix", path: to })
+    : await Deno.connect({ hostname: "127.0.0.1", port: to });
+  if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
   const buffer = new Uint8Array(1024);
   for (let read; (read = await conn.read(buffer)) !== null;) {
     for (let at = 0; at < read;) {

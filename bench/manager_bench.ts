@@ -2,13 +2,14 @@
 // dict set + get round trips made by child processes, timed from "go" to
 // the last one done (process starts are not timed, on either side).
 //
-//   deno bench --allow-read --allow-run --allow-net=127.0.0.1 bench/manager_bench.ts
+//   deno bench --allow-read --allow-run --allow-net bench/manager_bench.ts
 //
 // One client: the latency of a call (the figure / 4,000 calls). Four
-// clients: calls per second on one dict (16,000 calls). And the floor under
-// both: 4,000 round trips of 32 bytes over TCP between two processes, with
-// no Manager at all (Python's Manager uses a Unix socket by default on Linux,
-// which its side of that group also shows).
+// clients: calls per second on one dict (16,000 calls). Our Manager runs on
+// its default address (an abstract Unix socket, given the unscoped
+// --allow-net) and on loopback TCP; Python's on its default, a Unix socket.
+// And the floor under all: 4,000 round trips of 32 bytes between two
+// processes with no Manager at all, over TCP and over a Unix socket.
 
 import { Manager, Process } from "../mod.ts";
 import { PythonChild } from "./_python.ts";
@@ -17,7 +18,13 @@ const python = new PythonChild(new URL("./python/manager.py", import.meta.url));
 const tasks = new URL("./_manager_tasks.ts", import.meta.url);
 // Not `await using`: the module ends before the benches run. Its server
 // process ends with this program.
-const manager = await Manager.start();
+const managers = {
+  unix: await Manager.start(),
+  tcp: await Manager.start({ address: { hostname: "127.0.0.1" } }),
+};
+if (managers.unix.address.transport !== "unix") {
+  throw new Error("bench/manager_bench.ts needs an unscoped --allow-net");
+}
 
 const PAIRS = { 1: 2_000, 4: 2_000 } as const;
 
@@ -33,7 +40,11 @@ function check(what: string, total: number, clients: number, pairs: number) {
   }
 }
 
-async function deno(b: Deno.BenchContext, clients: 1 | 4): Promise<void> {
+async function deno(
+  b: Deno.BenchContext,
+  manager: Manager,
+  clients: 1 | 4,
+): Promise<void> {
   const pairs = PAIRS[clients];
   const d = await manager.dict<string, number>();
   const [go, done] = [await manager.Event(), await manager.Queue<number>()];
@@ -67,18 +78,25 @@ async function py(b: Deno.BenchContext, clients: 1 | 4): Promise<void> {
 
 const TRIPS = 4_000;
 
-async function denoEcho(b: Deno.BenchContext): Promise<void> {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+async function denoEcho(
+  b: Deno.BenchContext,
+  transport: "tcp" | "unix",
+): Promise<void> {
+  const path = `\0parallel-bench-echo-${Deno.pid}`;
+  using listener = transport === "unix"
+    ? Deno.listen({ transport, path })
+    : Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const child = new Process({
     module: tasks,
     target: "echo",
-    args: [listener.addr.port],
-    // The bench's own --allow-net=127.0.0.1 is a part grant, not inherited.
-    permissions: { read: true, net: ["127.0.0.1"] },
+    args: [
+      transport === "unix" ? path : (listener.addr as Deno.NetAddr).port,
+    ],
+    permissions: { read: true, net: true },
   });
   child.start();
   using conn = await listener.accept();
-  conn.setNoDelay(true);
+  if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
   const message = new Uint8Array(32);
   const buffer = new Uint8Array(1024);
   b.start();
@@ -100,7 +118,12 @@ const floor =
 Deno.bench(
   "Deno TCP",
   { group: floor, baseline: true, n: 5, warmup: 1 },
-  denoEcho,
+  async (b) => await denoEcho(b, "tcp"),
+);
+Deno.bench(
+  "Deno Unix socket (abstract)",
+  { group: floor, n: 5, warmup: 1 },
+  async (b) => await denoEcho(b, "unix"),
 );
 for (const family of ["tcp", "unix"]) {
   Deno.bench(
@@ -123,13 +146,15 @@ for (const clients of [1, 4] as const) {
   const group = `${clients} client process${clients > 1 ? "es" : ""} x ${
     PAIRS[clients]
   } dict set + get`;
-  Deno.bench(
-    "Manager",
-    { group, baseline: true, n: 5, warmup: 1 },
-    // An async function, not an arrow returning a promise: Deno.bench looks
-    // at the function's kind to decide whether to await it.
-    async (b) => await deno(b, clients),
-  );
+  for (const transport of ["unix", "tcp"] as const) {
+    Deno.bench(
+      `Manager (${transport === "unix" ? "Unix socket, the default" : "TCP"})`,
+      { group, baseline: transport === "unix", n: 5, warmup: 1 },
+      // An async function, not an arrow returning a promise: Deno.bench
+      // looks at the function's kind to decide whether to await it.
+      async (b) => await deno(b, managers[transport], clients),
+    );
+  }
   Deno.bench(
     "Python multiprocessing.Manager",
     { group, n: 5, warmup: 1 },

@@ -16,7 +16,7 @@ import {
   type Reply,
   type Request,
 } from "./_messages.ts";
-import type { Address } from "./_server.ts";
+import { type Address, addressName } from "./_address.ts";
 import { ManagerConnectionError, remoteError } from "./errors.ts";
 
 /** How long a call may wait, and what stops it. */
@@ -57,19 +57,21 @@ export class ManagerClient {
     authkey: Uint8Array,
     maxFrameBytes: number,
   ): Promise<ManagerClient> {
-    let conn: Deno.TcpConn;
+    let conn: Deno.Conn;
     try {
-      conn = await Deno.connect(address);
+      conn = address.transport === "unix"
+        ? await Deno.connect(address)
+        : await Deno.connect(address);
     } catch (error) {
       throw new ManagerConnectionError(
-        `Cannot connect to the Manager at ${where(address)}: ${
+        `Cannot connect to the Manager at ${addressName(address)}: ${
           (error as Error).message
         }`,
       );
     }
     // Calls are small round trips: Nagle's algorithm would hold each one
     // back for the peer's delayed acknowledgement.
-    conn.setNoDelay(true);
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
     const reader = new FrameReader(conn, 1024);
     const writer = new FrameWriter(conn, maxFrameBytes);
     try {
@@ -79,7 +81,7 @@ export class ManagerClient {
       conn.close();
       if (error instanceof AuthenticationError) throw error;
       throw new ManagerConnectionError(
-        `Cannot connect to the Manager at ${where(address)}: ${
+        `Cannot connect to the Manager at ${addressName(address)}: ${
           (error as Error).message
         }`,
       );
@@ -120,7 +122,7 @@ export class ManagerClient {
   #lose(why: string): void {
     this.#lost ??= new ManagerConnectionError(
       `The connection to the Manager at ${
-        where(this.address)
+        addressName(this.address)
       } was lost: ${why}`,
     );
     for (const pending of this.#pending.values()) pending.reject(this.#lost);
@@ -174,12 +176,27 @@ export class ManagerClient {
   }
 }
 
-function where({ hostname, port }: Address): string {
-  return `${hostname}:${port}`;
-}
-
 /** This thread's connections, by address and key. */
 const clients = new Map<string, Promise<ManagerClient>>();
+
+function clientKey(address: Address, authkey: Uint8Array): string {
+  return `${addressName(address)}/${Array.from(authkey).join(",")}`;
+}
+
+/**
+ * Closes this thread's connection to a Manager, if it has one (without
+ * making one to close, which would fail once the server is gone).
+ */
+export async function closeClient(
+  address: Address,
+  authkey: Uint8Array,
+): Promise<void> {
+  const key = clientKey(address, authkey);
+  const known = clients.get(key);
+  if (known === undefined) return;
+  clients.delete(key);
+  (await known.catch(() => undefined))?.close();
+}
 
 /** This thread's connection to a Manager, made on first use. */
 export function clientFor(
@@ -187,7 +204,7 @@ export function clientFor(
   authkey: Uint8Array,
   maxFrameBytes: number,
 ): Promise<ManagerClient> {
-  const key = `${where(address)}/${Array.from(authkey).join(",")}`;
+  const key = clientKey(address, authkey);
   const known = clients.get(key);
   if (known !== undefined) {
     return known.then((client) => {

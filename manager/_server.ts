@@ -5,6 +5,7 @@
 // fails the key or goes away is closed alone, and gives back the locks it
 // held (ARCHITECTURE.md, "The Manager").
 
+import type { Address } from "./_address.ts";
 import { answerChallenge, deliverChallenge } from "./_auth.ts";
 import { FrameError, FrameReader, FrameWriter } from "./_frame.ts";
 import {
@@ -28,12 +29,6 @@ export interface ServerOptions {
   readonly maxFrameBytes: number;
 }
 
-/** Where a server listens: a TCP host and port. */
-export interface Address {
-  readonly hostname: string;
-  readonly port: number;
-}
-
 /** How long a new connection has to prove the key. */
 const AUTH_TIMEOUT_MS = 10_000;
 
@@ -55,14 +50,14 @@ export class ManagerServer {
 
   /** Starts listening; returns the address it listens on. */
   listen(address: Address): Address {
-    const listener = Deno.listen({
-      hostname: address.hostname,
-      port: address.port,
-    });
+    const listener: Deno.Listener = address.transport === "unix"
+      ? Deno.listen(address)
+      : Deno.listen(address);
     this.#listener = listener;
     this.#accept(listener);
+    if (address.transport === "unix") return address;
     const { hostname, port } = listener.addr as Deno.NetAddr;
-    return { hostname, port };
+    return { transport: "tcp", hostname, port };
   }
 
   /** Settles once the server was closed (by `close` or a client). */
@@ -83,7 +78,8 @@ export class ManagerServer {
   async #accept(listener: Deno.Listener): Promise<void> {
     try {
       for await (const conn of listener) {
-        (conn as Deno.TcpConn).setNoDelay(true); // as the client's
+        // As the client does.
+        if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
         this.#connections.add(conn);
         this.#serve(conn).finally(() => {
           this.#connections.delete(conn);

@@ -4,11 +4,11 @@
 // Manager shuts down, and when the program that started it ends in any
 // way, SIGKILL included.
 
+import type { Address } from "./_address.ts";
 import { ManagerServer } from "./_server.ts";
 
 interface Setup {
-  readonly hostname: string;
-  readonly port: number;
+  readonly address: Address;
   readonly authkey: number[];
   readonly maxFrameBytes: number;
 }
@@ -26,7 +26,7 @@ const server = new ManagerServer({
   authkey: new Uint8Array(setup.authkey),
   maxFrameBytes: setup.maxFrameBytes,
 });
-const address = server.listen(setup);
+const address = server.listen(setup.address);
 await Deno.stdout.write(
   new TextEncoder().encode(JSON.stringify(address) + "\n"),
 );

@@ -1,6 +1,16 @@
-import { clientFor, type ManagerClient } from "./_client.ts";
+import { clientFor, closeClient, type ManagerClient } from "./_client.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "./_frame.ts";
-import { type Address, ManagerServer } from "./_server.ts";
+import { ManagerServer } from "./_server.ts";
+import {
+  type Address,
+  addressName,
+  checkAddress,
+  defaultAddress,
+  isLocal,
+  netPermission,
+  type TcpAddress,
+  type UnixAddress,
+} from "./_address.ts";
 import type { ProxyKind } from "./_served.ts";
 import {
   type ArrayProxy,
@@ -22,12 +32,22 @@ import { track } from "../pools/_children.ts";
 import { PROXY } from "../pools/_wire.ts";
 import { checkInteger, checkObject, quote } from "../internal/options.ts";
 
-/** Where a Manager listens, or where to connect to one. */
+/**
+ * Where a Manager listens, or where to connect to one: a TCP host and port,
+ * or (`transport: "unix"`) a Unix socket in Linux's abstract namespace.
+ */
 export interface ManagerAddress {
+  /** `"tcp"` (the default) or `"unix"` (the default when `path` is given). */
+  readonly transport?: "tcp" | "unix";
   /** A host name or IP address; the default is `127.0.0.1`. */
   readonly hostname?: string;
   /** A TCP port; the default (0) is a free one. */
   readonly port?: number;
+  /**
+   * A Unix socket's name in Linux's abstract namespace: `"\0"`, then the
+   * name. It has no file, and needs an unscoped `--allow-net`.
+   */
+  readonly path?: string;
 }
 
 /** How `Manager.start` serves, and how `Manager.connect` connects. */
@@ -52,12 +72,6 @@ export interface ManagerOptions {
   readonly serveInProcess?: boolean;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
-
-function isLoopback(hostname: string): boolean {
-  return LOOPBACK.has(hostname) || hostname.startsWith("127.");
-}
-
 function keyOf(where: string, authkey: unknown): Uint8Array | undefined {
   if (authkey === undefined) return undefined;
   if (typeof authkey === "string") return new TextEncoder().encode(authkey);
@@ -71,20 +85,13 @@ function keyOf(where: string, authkey: unknown): Uint8Array | undefined {
 
 function checkOptions(where: string, options: ManagerOptions) {
   checkObject(where, "options", options);
-  const { address = {}, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES } = options;
-  checkObject(where, "address", address);
-  const { hostname = "127.0.0.1", port = 0 } = address;
-  if (typeof hostname !== "string" || hostname === "") {
-    throw new TypeError(
-      `${where}: 'address.hostname' must be a host name, received ${
-        quote(hostname)
-      }`,
-    );
-  }
-  checkInteger(where, "address.port", port, 0, 65535);
+  const { maxFrameBytes = DEFAULT_MAX_FRAME_BYTES } = options;
+  const address = options.address === undefined
+    ? undefined
+    : checkAddress(where, options.address);
   checkInteger(where, "maxFrameBytes", maxFrameBytes, 1024);
   return {
-    address: { hostname, port },
+    address,
     authkey: keyOf(where, options.authkey),
     maxFrameBytes,
   };
@@ -161,9 +168,11 @@ export class Manager implements AsyncDisposable {
    */
   static async start(options: ManagerOptions = {}): Promise<Manager> {
     const where = "Manager.start()";
-    const { address, authkey, maxFrameBytes } = checkOptions(where, options);
+    const checked = checkOptions(where, options);
+    const { authkey, maxFrameBytes } = checked;
+    const address = checked.address ?? defaultAddress();
     if (
-      !isLoopback(address.hostname) &&
+      address.transport === "tcp" && !isLocal(address) &&
       (authkey === undefined || authkey.length === 0)
     ) {
       throw new RangeError(
@@ -223,18 +232,27 @@ export class Manager implements AsyncDisposable {
   static async connect(options: ManagerOptions): Promise<Manager> {
     const where = "Manager.connect()";
     const { address, authkey, maxFrameBytes } = checkOptions(where, options);
+    if (address === undefined) {
+      throw new TypeError(`${where}: 'address' is needed to connect`);
+    }
     if (authkey === undefined) {
       throw new TypeError(`${where}: 'authkey' is needed to connect`);
     }
-    const manager = new Manager(address, authkey, maxFrameBytes, async () => {
-      (await clientFor(address, authkey, maxFrameBytes)).close();
-    });
+    const manager = new Manager(
+      address,
+      authkey,
+      maxFrameBytes,
+      () => closeClient(address, authkey),
+    );
     await manager.#client();
     return manager;
   }
 
-  /** Where the server listens. */
-  get address(): Required<ManagerAddress> {
+  /**
+   * Where the server listens: what `Manager.connect` is given to reach it
+   * (and `Deno.connect`, as it has the same shape).
+   */
+  get address(): TcpAddress | UnixAddress {
     return { ...this.#address };
   }
 
@@ -467,7 +485,9 @@ async function startServerProcess(
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      `--allow-net=${address.hostname}`,
+      `--allow-net${
+        address.transport === "unix" ? "" : `=${netPermission(address)}`
+      }`,
       "--no-prompt",
       new URL("./_server_main.ts", import.meta.url).href,
     ],
@@ -479,7 +499,7 @@ async function startServerProcess(
   child.status.then(untrack); // also if it ends on its own
   const stdin = child.stdin.getWriter();
   await stdin.write(new TextEncoder().encode(
-    JSON.stringify({ ...address, authkey: [...authkey], maxFrameBytes }) + "\n",
+    JSON.stringify({ address, authkey: [...authkey], maxFrameBytes }) + "\n",
   ));
   const stop = async () => {
     await stdin.close().catch(() => {});
@@ -499,7 +519,9 @@ async function startServerProcess(
       const stderr = await new Response(child.stderr).text();
       await stop();
       throw new RangeError(
-        `Manager.start(): its server could not listen on ${address.hostname}:${address.port}: ${stderr.trim()}`,
+        `Manager.start(): its server could not listen on ${
+          addressName(address)
+        }: ${stderr.trim()}`,
       );
     }
     text += value;

@@ -18,6 +18,7 @@ import {
 } from "../mod.ts";
 import type * as Tasks from "./testdata/manager_tasks.ts";
 import { count } from "./testdata/manager_tasks.ts";
+import { runScript } from "../pools/testdata/run_program.ts";
 
 const tasks = new URL("./testdata/manager_tasks.ts", import.meta.url);
 
@@ -133,7 +134,10 @@ Deno.test("Manager: a wrong key is refused before anything is served, and the se
 });
 
 async function rawConnection(manager: Manager, bytes: Uint8Array) {
-  const conn = await Deno.connect(manager.address);
+  const { address } = manager;
+  const conn = address.transport === "unix"
+    ? await Deno.connect(address)
+    : await Deno.connect(address);
   await conn.write(bytes).catch(() => {});
   await conn.closeWrite().catch(() => {});
   // The server closes this connection: reads end, with or without bytes
@@ -191,6 +195,35 @@ Deno.test("Manager: a program on another loopback address connects with Manager.
   strictEqual(code, 0, new TextDecoder().decode(stderr));
   strictEqual(new TextDecoder().decode(stdout), "41\n");
   strictEqual(await jobs.get("done"), 41);
+});
+
+Deno.test("Manager: with the whole net permission, the default address is an abstract Unix socket that processes reach and that is gone when the program ends", async () => {
+  const { code, stdout, stderr } = await runScript(
+    new URL("./testdata/unix_program.ts", import.meta.url),
+    [],
+    ["--allow-read", "--allow-run", "--allow-net"],
+  );
+  strictEqual(code, 0, stderr);
+  const lines = stdout.trimEnd().split("\n");
+  deepStrictEqual(lines.slice(0, -1), [
+    "exit 0",
+    "exit 0",
+    "exit 0",
+    "[[1,2,3]] 13",
+    "6.14",
+    "13",
+    "unix",
+  ]);
+  const path = JSON.parse(lines.at(-1)!) as string;
+  ok(path.startsWith("\0parallel-manager-"), path);
+  // Abstract sockets show in /proc/net/unix as "@name" (which Deno lets a
+  // program read only with --allow-all; cat may).
+  const sockets = new TextDecoder().decode(
+    (await new Deno.Command("cat", { args: ["/proc/net/unix"] }).output())
+      .stdout,
+  );
+  ok(sockets.includes("Path"), "cat read /proc/net/unix");
+  strictEqual(sockets.includes(`@${path.slice(1)}`), false);
 });
 
 Deno.test("Manager: every proxy type's methods", async () => {
@@ -359,6 +392,26 @@ Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", as
   });
   await rejects(Manager.start({ authkey: "" }), RangeError);
   await rejects(Manager.connect({ address: { port: 1 } }), TypeError);
+  await rejects(Manager.connect({ authkey: "k" }), {
+    name: "TypeError",
+    message: /'address' is needed/,
+  });
+  await rejects(
+    Manager.start({ address: { transport: "unix", path: "/tmp/m.sock" } }),
+    { name: "RangeError", message: /abstract namespace.*"\/tmp\/m.sock"/ },
+  );
+  await rejects(Manager.start({ address: { path: 5 as never } }), {
+    name: "TypeError",
+    message: /'address.path' must be a string, received 5/,
+  });
+  await rejects(Manager.start({ address: { path: "\0m", port: 1 } }), {
+    name: "TypeError",
+    message: /a 'path', not a hostname or a port/,
+  });
+  await rejects(Manager.start({ address: { transport: "udp" as never } }), {
+    name: "TypeError",
+    message: /"tcp" or "unix", received "udp"/,
+  });
   await rejects(
     Manager.connect({ address: { port: 1 }, authkey: "k" }),
     ManagerConnectionError,

@@ -1,7 +1,8 @@
 /**
  * The Manager: Python's `multiprocessing.Manager`, shared containers and
  * synchronisation objects served to processes, threads and other machines
- * over TCP, with an HMAC-proved key.
+ * over TCP (or, on one Linux machine, an abstract Unix socket), with an
+ * HMAC-proved key.
  *
  * @example
  * ```ts
@@ -37,4 +38,5 @@ export {
 } from "./proxies.ts";
 export { AuthenticationError, ManagerConnectionError } from "./errors.ts";
 export type { ProxyKind } from "./_served.ts";
+export type { TcpAddress, UnixAddress } from "./_address.ts";
 export type { ProxyCallOptions } from "./_client.ts";

@@ -8,7 +8,7 @@ import {
   type ManagerClient,
   type ProxyCallOptions,
 } from "./_client.ts";
-import type { Address } from "./_server.ts";
+import { type Address, addressName, sameAddress } from "./_address.ts";
 import type { ProxyKind } from "./_served.ts";
 import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
 import { PROXY } from "../pools/_wire.ts";
@@ -670,12 +670,11 @@ function nestProxies(value: unknown, ref: ProxyRef, where: string): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (value instanceof BaseProxy) {
     const inner = value.toMessage()[PROXY];
-    if (
-      inner.address.hostname !== ref.address.hostname ||
-      inner.address.port !== ref.address.port
-    ) {
+    if (!sameAddress(inner.address, ref.address)) {
       throw new TypeError(
-        `${where}: a proxy of the Manager at ${inner.address.hostname}:${inner.address.port} cannot be stored in another Manager`,
+        `${where}: a proxy of the Manager at ${
+          addressName(inner.address)
+        } cannot be stored in another Manager`,
       );
     }
     const nested: NestedRef = { id: inner.id, kind: inner.kind };

@@ -13,6 +13,7 @@ import {
 } from "../primitives/_internals.ts";
 import { HANDLE, PROXY } from "./_wire.ts";
 import { BaseProxy, reviveProxy } from "../manager/proxies.ts";
+import { netPermission } from "../manager/_address.ts";
 
 /**
  * Prepares a value for `postMessage`: the primitives of this module inside
@@ -51,12 +52,14 @@ export function hasProxy(value: unknown): boolean {
     Object.values(value).some(hasProxy);
 }
 
-/** The addresses (`host:port`) of the Managers of the proxies in a value. */
+/**
+ * What `--allow-net` must name to reach the Managers of the proxies in a
+ * value: `host:port`, or "" for one on an abstract Unix socket.
+ */
 export function proxyHosts(value: unknown): string[] {
   if (typeof value !== "object" || value === null) return [];
   if (value instanceof BaseProxy) {
-    const { hostname, port } = value.toMessage()[PROXY].address;
-    return [`${hostname}:${port}`];
+    return [netPermission(value.toMessage()[PROXY].address)];
   }
   const each = Array.isArray(value)
     ? value

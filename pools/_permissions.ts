@@ -77,7 +77,7 @@ function filesToRead(urls: (string | undefined)[]): string[] {
 
 /**
  * The `deno run` flags for `permissions`, and for the Manager addresses
- * (`host:port`) that `hosts` names.
+ * that `hosts` names (`host:port`, or "" for an abstract Unix socket).
  *
  * @throws {TypeError} If `permissions` has the wrong shape.
  * @throws {Deno.errors.NotCapable} If it asks for what this program lacks.
@@ -92,8 +92,15 @@ export function permissionFlags(
   if (!flags.some((flag) => flag.startsWith("--allow-net"))) {
     // The Managers that proxies in its arguments name, which this program
     // reaches: a proxy arrives connected.
-    const reached = hosts.filter((host) => state("net", host) === "granted");
-    if (reached.length > 0) flags.push(`--allow-net=${reached.join(",")}`);
+    // An abstract Unix socket ("") needs the whole permission.
+    if (hosts.includes("") && state("net") === "granted") {
+      flags.push("--allow-net");
+    } else {
+      const reached = hosts.filter((host) =>
+        host !== "" && state("net", host) === "granted"
+      );
+      if (reached.length > 0) flags.push(`--allow-net=${reached.join(",")}`);
+    }
   }
   if (!flags.includes("--allow-read")) {
     // A child must import its module, whatever else it may not do.

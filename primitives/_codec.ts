@@ -109,6 +109,22 @@ let slabWords = new Int32Array(slab);
 let slabTop = 0;
 
 /**
+ * `length` bytes that no later call hands out again: a view on the slab
+ * when they are few, a buffer of their own otherwise.
+ */
+function fresh(length: number): Uint8Array {
+  if (length > SLAB_ITEM_BYTES) return new Uint8Array(length);
+  if (slabTop + length > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabWords = new Int32Array(slab);
+    slabTop = 0;
+  }
+  const bytes = new Uint8Array(slab, slabTop, length);
+  slabTop = (slabTop + length + 7) & ~7;
+  return bytes;
+}
+
+/**
  * A copy of `length` bytes starting at word `from` of `words` (a scratch
  * buffer or a store's arena), which no later copy overwrites.
  */
@@ -117,23 +133,17 @@ export function copyWords(
   from: number,
   length: number,
 ): Uint8Array {
-  if (length > SLAB_ITEM_BYTES) {
+  const copy = fresh(length);
+  if (copy.buffer !== slab) {
     const start = words.byteOffset + from * 4;
-    const copy = new Uint8Array(length);
     copy.set(new Uint8Array(words.buffer, start, length));
     return copy;
   }
-  if (slabTop + length > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabWords = new Int32Array(slab);
-    slabTop = 0;
-  }
-  const to = slabTop >> 2;
+  // Four bytes at a time: the copy's slot on the slab is a multiple of 8.
+  const to = copy.byteOffset >> 2;
   for (let i = 0, n = (length + 3) >> 2; i < n; i++) {
     slabWords[to + i] = words[from + i]!;
   }
-  const copy = new Uint8Array(slab, slabTop, length);
-  slabTop = (slabTop + length + 7) & ~7;
   return copy;
 }
 
@@ -640,7 +650,7 @@ export function encodeBehind(
   where: string,
 ): Encoded {
   const encoded = encodeToScratch(value, heap, where);
-  const bytes = new Uint8Array(room + encoded.length);
+  const bytes = fresh(room + encoded.length);
   bytes.set(encoded.bytes.subarray(0, encoded.length), room);
   const tag = encoded.tag;
   trimScratch(encoded);
