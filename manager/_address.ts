@@ -7,16 +7,21 @@
 
 import { checkInteger, checkObject, quote } from "../internal/options.ts";
 
-/** A TCP host and port. */
+/** Where a Manager listens on TCP. */
 export interface TcpAddress {
+  /** TCP. */
   readonly transport: "tcp";
+  /** The host name or IP address. */
   readonly hostname: string;
+  /** The port. */
   readonly port: number;
 }
 
-/** A Unix socket in Linux's abstract namespace (`path` starts with "\0"). */
+/** Where a Manager listens on a Unix socket in Linux's abstract namespace. */
 export interface UnixAddress {
+  /** A Unix socket. */
   readonly transport: "unix";
+  /** Its name: "\0", then the name (no file has it). */
   readonly path: string;
 }
 

@@ -53,8 +53,10 @@ export interface ManagerAddress {
 /** How `Manager.start` serves, and how `Manager.connect` connects. */
 export interface ManagerOptions {
   /**
-   * Where to listen (`start`) or connect (`connect`). Listening on an
-   * address other than loopback needs it given, and an `authkey`.
+   * Where to listen (`start`) or connect (`connect`, which needs it).
+   * `start`'s default is an abstract Unix socket on Linux when the program
+   * has an unscoped `--allow-net`, a free loopback TCP port otherwise.
+   * Listening on an address other than loopback needs an `authkey`.
    */
   readonly address?: ManagerAddress;
   /**
