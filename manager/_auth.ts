@@ -4,6 +4,7 @@
 // Crypto. The key itself never travels.
 
 import { frameOf, type FrameReader, type FrameWriter } from "./_frame.ts";
+import { concatBytes } from "../internal/bytes.ts";
 
 const CHALLENGE = new TextEncoder().encode("#CHALLENGE#{sha256}");
 const WELCOME = new TextEncoder().encode("#WELCOME#");
@@ -52,13 +53,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(a.length + b.length);
-  bytes.set(a);
-  bytes.set(b, a.length);
-  return bytes;
-}
-
 /**
  * Challenges the peer to prove `key`.
  *
@@ -70,7 +64,7 @@ export async function deliverChallenge(
   key: Uint8Array,
 ): Promise<void> {
   const message = crypto.getRandomValues(new Uint8Array(MESSAGE_BYTES));
-  await writer.write(frameOf(joined(CHALLENGE, message)));
+  await writer.write(frameOf(concatBytes([CHALLENGE, message])));
   const answer = await reader.next();
   const expected = await hmac(key, message);
   if (answer === null || !sameBytes(answer, expected)) {

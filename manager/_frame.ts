@@ -3,6 +3,8 @@
 // that sends garbage ends that connection only (ARCHITECTURE.md, "The
 // Manager").
 
+import { concatBytes } from "../internal/bytes.ts";
+
 /** The default largest frame: 64 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
@@ -214,7 +216,7 @@ export class FrameWriter {
   #send(): void {
     const frames = this.#queued;
     this.#queued = [];
-    const bytes = frames.length === 1 ? frames[0]! : joinFrames(frames);
+    const bytes = concatBytes(frames);
     const fail = (error: unknown) => {
       const flushing = this.#flushing!;
       this.#queued = [];
@@ -237,16 +239,4 @@ export class FrameWriter {
     };
     this.#conn.write(bytes).then(onWritten, fail);
   }
-}
-
-function joinFrames(frames: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const frame of frames) length += frame.length;
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const frame of frames) {
-    joined.set(frame, at);
-    at += frame.length;
-  }
-  return joined;
 }

@@ -14,10 +14,10 @@
 // flight does.
 
 import { exitCodeOf, liveProcesses, track } from "./_children.ts";
+import { concatBytes } from "../internal/bytes.ts";
 import {
   ANSWER,
   ChunkParser,
-  concat,
   decodeMessage,
   encodeMessage,
   FAILED_TO_START,
@@ -155,7 +155,7 @@ class ProcessLane implements Lane<Uint8Array> {
 
   #flush(): void {
     if (this.#outbox.length === 0 || this.#inputClosed) return;
-    const bytes = concat(this.#outbox);
+    const bytes = concatBytes(this.#outbox);
     this.#outbox = [];
     this.#writer.write(bytes).catch(() => {});
   }

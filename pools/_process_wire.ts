@@ -103,20 +103,6 @@ function framed({ tag, bytes }: Encoded): Uint8Array {
   return message;
 }
 
-/** The bytes of several messages, as one buffer for one write. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return bytes;
-}
-
 /** Decodes the body of a message (its tag and bytes, past the length). */
 export function decodeMessage(body: Uint8Array): unknown {
   return decode(body[0]!, body.subarray(1));

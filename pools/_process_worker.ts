@@ -16,11 +16,11 @@ import {
   V8NotLoaded,
 } from "../primitives/_codec_internals.ts";
 import { TaskTable } from "./_task_table.ts";
+import { concatBytes } from "../internal/bytes.ts";
 import { setProcessName } from "./_process_name.ts";
 import {
   ANSWER,
   chunks,
-  concat,
   decodeMessage,
   encodeMessage,
   FAILED_TO_START,
@@ -104,7 +104,7 @@ function send(message: Uint8Array): void {
 
 function flush(): void {
   if (outbox.length === 0) return;
-  const bytes = concat(outbox);
+  const bytes = concatBytes(outbox);
   outbox = [];
   for (const chunk of chunks(magic, bytes)) Deno.stderr.writeSync(chunk);
 }
