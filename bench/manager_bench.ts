@@ -117,18 +117,18 @@ const floor =
   `the floor: ${TRIPS} round trips of 32 bytes between two processes`;
 Deno.bench(
   "Deno TCP",
-  { group: floor, baseline: true, n: 5, warmup: 1 },
+  { group: floor, baseline: true, n: 10, warmup: 2 },
   async (b) => await denoEcho(b, "tcp"),
 );
 Deno.bench(
   "Deno Unix socket (abstract)",
-  { group: floor, n: 5, warmup: 1 },
+  { group: floor, n: 10, warmup: 2 },
   async (b) => await denoEcho(b, "unix"),
 );
 for (const family of ["tcp", "unix"]) {
   Deno.bench(
     `Python socket (${family})`,
-    { group: floor, n: 5, warmup: 1 },
+    { group: floor, n: 10, warmup: 2 },
     async (b) => {
       const ready = await python.ask(`echo ${family} ${TRIPS}`);
       if (ready !== "ready") throw new Error(`python3: ${ready}`);
@@ -149,7 +149,7 @@ for (const clients of [1, 4] as const) {
   for (const transport of ["unix", "tcp"] as const) {
     Deno.bench(
       `Manager (${transport === "unix" ? "Unix socket, the default" : "TCP"})`,
-      { group, baseline: transport === "unix", n: 5, warmup: 1 },
+      { group, baseline: transport === "unix", n: 10, warmup: 2 },
       // An async function, not an arrow returning a promise: Deno.bench
       // looks at the function's kind to decide whether to await it.
       async (b) => await deno(b, managers[transport], clients),
@@ -157,7 +157,7 @@ for (const clients of [1, 4] as const) {
   }
   Deno.bench(
     "Python multiprocessing.Manager",
-    { group, n: 5, warmup: 1 },
+    { group, n: 10, warmup: 2 },
     async (b) => await py(b, clients),
   );
 }
