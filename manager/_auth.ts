@@ -1,10 +1,12 @@
 // Proving the key, in both directions, before anything is served: the
 // challenge and response of Python's multiprocessing.connection
 // (`deliver_challenge` / `answer_challenge`), with HMAC-SHA256 from Web
-// Crypto. The key itself never travels.
+// Crypto (and, for a thread that blocks, from _sha256.ts). The key itself
+// never travels.
 
 import { frameOf, type FrameReader, type FrameWriter } from "./_frame.ts";
 import { concatBytes } from "../internal/bytes.ts";
+import { hmacSha256 } from "./_sha256.ts";
 
 const CHALLENGE = new TextEncoder().encode("#CHALLENGE#{sha256}");
 const WELCOME = new TextEncoder().encode("#WELCOME#");
@@ -97,4 +99,45 @@ export async function answerChallenge(
       "The Manager refused the key ('authkey' is wrong)",
     );
   }
+}
+
+/** A connection that blocks its thread, for the handshake of Sync calls. */
+export interface BlockingFrames {
+  /** Sends a frame (`frameOf`'s shape). */
+  send(frame: Uint8Array): void;
+  /** The next frame's payload (valid until the next call), null at the end. */
+  next(): Uint8Array | null;
+}
+
+/**
+ * A client's handshake, blocking: `answerChallenge`, then
+ * `deliverChallenge`, with the same frames (and HMAC-SHA256 that needs no
+ * await).
+ *
+ * @throws {AuthenticationError} If either side's key is wrong.
+ */
+export function proveKeySync(frames: BlockingFrames, key: Uint8Array): void {
+  const challenge = frames.next();
+  if (challenge === null || !startsWith(challenge, CHALLENGE)) {
+    throw new AuthenticationError("The peer sent no challenge");
+  }
+  frames.send(
+    frameOf(hmacSha256(key, challenge.subarray(CHALLENGE.length))),
+  );
+  const verdict = frames.next();
+  if (verdict === null || !sameBytes(verdict, WELCOME)) {
+    throw new AuthenticationError(
+      "The Manager refused the key ('authkey' is wrong)",
+    );
+  }
+  const message = crypto.getRandomValues(new Uint8Array(MESSAGE_BYTES));
+  frames.send(frameOf(concatBytes([CHALLENGE, message])));
+  const answer = frames.next();
+  if (answer === null || !sameBytes(answer, hmacSha256(key, message))) {
+    try {
+      frames.send(frameOf(FAILURE));
+    } catch { /* the peer is gone already */ }
+    throw new AuthenticationError("The peer did not prove the Manager's key");
+  }
+  frames.send(frameOf(WELCOME));
 }

@@ -179,7 +179,8 @@ export class ManagerClient {
 /** This thread's connections, by address and key. */
 const clients = new Map<string, Promise<ManagerClient>>();
 
-function clientKey(address: Address, authkey: Uint8Array): string {
+/** Which connection of this thread serves `address` and `authkey`. */
+export function clientKey(address: Address, authkey: Uint8Array): string {
   return `${addressName(address)}/${Array.from(authkey).join(",")}`;
 }
 

@@ -32,11 +32,11 @@ export function frameOf(payload: Uint8Array): Uint8Array {
 }
 
 /**
- * Reads whole frames from a connection: one at a time with `next` (a
- * handshake), or every one as it comes with `each` (a connection's life).
+ * The bytes read from a connection and the whole frames among them, for a
+ * reader that reads however it can (`FrameReader` awaiting a `Deno.Conn`,
+ * a proxy's Sync methods blocking on a socket).
  */
-export class FrameReader {
-  readonly #conn: Deno.Conn;
+export class FrameBuffer {
   /** What was read and not yet taken: `#buffer[#start, #end)`. */
   #buffer = new Uint8Array(64 * 1024);
   #start = 0;
@@ -44,9 +44,13 @@ export class FrameReader {
   /** The longest frame accepted (it may change between frames). */
   maxBytes: number;
 
-  constructor(conn: Deno.Conn, maxBytes: number) {
-    this.#conn = conn;
+  constructor(maxBytes: number) {
     this.maxBytes = maxBytes;
+  }
+
+  /** Whether it holds no byte of a frame. */
+  get empty(): boolean {
+    return this.#start === this.#end;
   }
 
   /**
@@ -67,30 +71,53 @@ export class FrameReader {
     return length;
   }
 
-  /** Makes room after `#end` for `bytes` from `#start` on. */
-  #room(bytes: number): void {
-    if (this.#start + bytes <= this.#buffer.length) return;
-    // Move what is left to the front, into a larger buffer if need be.
-    const buffer = bytes > this.#buffer.length
-      ? new Uint8Array(bytes)
-      : this.#buffer;
-    if (buffer === this.#buffer) {
-      buffer.copyWithin(0, this.#start, this.#end);
-    } else buffer.set(this.#buffer.subarray(this.#start, this.#end));
-    this.#buffer = buffer;
-    this.#end -= this.#start;
-    this.#start = 0;
+  /**
+   * The next whole frame's payload, as a view valid until `space` is next
+   * called; undefined until one is buffered.
+   *
+   * @throws {FrameError} For a frame longer than the limit.
+   */
+  take(): Uint8Array | undefined {
+    const length = this.#length();
+    if (
+      length === undefined || this.#end - this.#start < HEADER_BYTES + length
+    ) {
+      return undefined;
+    }
+    const at = this.#start + HEADER_BYTES;
+    this.#start = at + length;
+    return this.#buffer.subarray(at, at + length);
   }
 
-  /** Reads more; false at the end of the stream. */
-  async #more(): Promise<boolean> {
-    const read = await this.#conn.read(this.#buffer.subarray(this.#end));
-    if (read === null) return false;
+  /**
+   * Where the next read goes: after what is buffered, with room for the
+   * whole of the frame being read (the buffer grows for a large one).
+   */
+  space(): Uint8Array {
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    const bytes = HEADER_BYTES + (this.#length() ?? 0);
+    if (this.#start + bytes > this.#buffer.length) {
+      // Move what is left to the front, into a larger buffer if need be.
+      const buffer = bytes > this.#buffer.length
+        ? new Uint8Array(bytes)
+        : this.#buffer;
+      if (buffer === this.#buffer) {
+        buffer.copyWithin(0, this.#start, this.#end);
+      } else buffer.set(this.#buffer.subarray(this.#start, this.#end));
+      this.#buffer = buffer;
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    return this.#buffer.subarray(this.#end);
+  }
+
+  /** Counts `read` bytes that a read put into `space()`. */
+  filled(read: number): void {
     this.#end += read;
-    return true;
   }
 
-  #ended(): FrameError {
+  /** The error for a connection that ended here (inside a frame). */
+  ended(): FrameError {
     const length = this.#end - this.#start < HEADER_BYTES
       ? undefined
       : this.#length();
@@ -99,6 +126,29 @@ export class FrameReader {
         ? "The connection ended inside a frame's length"
         : `The connection ended inside a frame of ${length} bytes`,
     );
+  }
+}
+
+/**
+ * Reads whole frames from a connection: one at a time with `next` (a
+ * handshake), or every one as it comes with `each` (a connection's life).
+ */
+export class FrameReader {
+  readonly #conn: Deno.Conn;
+  readonly #frames: FrameBuffer;
+
+  constructor(conn: Deno.Conn, maxBytes: number) {
+    this.#conn = conn;
+    this.#frames = new FrameBuffer(maxBytes);
+  }
+
+  /** The longest frame accepted (it may change between frames). */
+  get maxBytes(): number {
+    return this.#frames.maxBytes;
+  }
+
+  set maxBytes(bytes: number) {
+    this.#frames.maxBytes = bytes;
   }
 
   /**
@@ -109,19 +159,14 @@ export class FrameReader {
    */
   async next(): Promise<Uint8Array | null> {
     for (;;) {
-      const length = this.#length();
-      const whole = length !== undefined &&
-        this.#end - this.#start >= HEADER_BYTES + length;
-      if (whole) {
-        const at = this.#start + HEADER_BYTES;
-        this.#start = at + length;
-        return this.#buffer.slice(at, at + length);
+      const payload = this.#frames.take();
+      if (payload !== undefined) return payload.slice();
+      const read = await this.#conn.read(this.#frames.space());
+      if (read === null) {
+        if (this.#frames.empty) return null;
+        throw this.#frames.ended();
       }
-      this.#room(HEADER_BYTES + (length ?? 0));
-      if (!await this.#more()) {
-        if (this.#end === this.#start) return null;
-        throw this.#ended();
-      }
+      this.#frames.filled(read);
     }
   }
 
@@ -137,29 +182,19 @@ export class FrameReader {
    */
   each(onFrame: (payload: Uint8Array) => void): Promise<void> {
     const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const frames = this.#frames;
     const onRead = (read: number | null): void => {
       try {
         if (read === null) {
-          if (this.#end === this.#start) resolve();
-          else reject(this.#ended());
+          if (frames.empty) resolve();
+          else reject(frames.ended());
           return;
         }
-        this.#end += read;
-        for (;;) {
-          const length = this.#length();
-          if (
-            length === undefined ||
-            this.#end - this.#start < HEADER_BYTES + length
-          ) {
-            this.#room(HEADER_BYTES + (length ?? 0));
-            break;
-          }
-          const at = this.#start + HEADER_BYTES;
-          this.#start = at + length;
-          onFrame(this.#buffer.subarray(at, at + length));
+        frames.filled(read);
+        for (let payload; (payload = frames.take()) !== undefined;) {
+          onFrame(payload);
         }
-        if (this.#start === this.#end) this.#start = this.#end = 0;
-        this.#conn.read(this.#buffer.subarray(this.#end)).then(onRead, reject);
+        this.#conn.read(frames.space()).then(onRead, reject);
       } catch (error) {
         reject(error);
       }

@@ -5,7 +5,7 @@
 // fails the key or goes away is closed alone, and gives back the locks it
 // held (ARCHITECTURE.md, "The Manager").
 
-import type { Address } from "./_address.ts";
+import { type Address, addressName } from "./_address.ts";
 import { answerChallenge, deliverChallenge } from "./_auth.ts";
 import { FrameError, FrameReader, FrameWriter } from "./_frame.ts";
 import {
@@ -29,6 +29,17 @@ export interface ServerOptions {
   readonly maxFrameBytes: number;
 }
 
+/** The addresses that servers of this thread listen on. */
+const servedHere = new Set<string>();
+
+/**
+ * Whether a server of this thread listens on `address`: a call that blocks
+ * this thread until it answers would never end.
+ */
+export function isServedHere(address: Address): boolean {
+  return servedHere.has(addressName(address));
+}
+
 /** How long a new connection has to prove the key. */
 const AUTH_TIMEOUT_MS = 10_000;
 
@@ -42,6 +53,8 @@ export class ManagerServer {
   readonly #connections = new Set<Deno.Conn>();
   readonly #done = Promise.withResolvers<void>();
   #listener: Deno.Listener | undefined;
+  /** Where it listens, once it does (`addressName`). */
+  #name: string | undefined;
   #nextId = 1;
 
   constructor(options: ServerOptions) {
@@ -55,9 +68,14 @@ export class ManagerServer {
       : Deno.listen(address);
     this.#listener = listener;
     this.#accept(listener);
-    if (address.transport === "unix") return address;
-    const { hostname, port } = listener.addr as Deno.NetAddr;
-    return { transport: "tcp", hostname, port };
+    const listening: Address = address.transport === "unix" ? address : {
+      transport: "tcp",
+      hostname: (listener.addr as Deno.NetAddr).hostname,
+      port: (listener.addr as Deno.NetAddr).port,
+    };
+    this.#name = addressName(listening);
+    servedHere.add(this.#name);
+    return listening;
   }
 
   /** Settles once the server was closed (by `close` or a client). */
@@ -67,6 +85,7 @@ export class ManagerServer {
 
   /** Stops listening and closes every connection. */
   close(): void {
+    if (this.#name !== undefined) servedHere.delete(this.#name);
     try {
       this.#listener?.close();
     } catch { /* closed already */ }

@@ -3,7 +3,13 @@
 // holding a lock, the server killed under its clients, wrong keys and
 // garbage on the socket, and bad input.
 
-import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
+import {
+  deepStrictEqual,
+  ok,
+  rejects,
+  strictEqual,
+  throws,
+} from "node:assert/strict";
 import {
   AbandonedLockError,
   AuthenticationError,
@@ -224,6 +230,45 @@ Deno.test("Manager: with the whole net permission, the default address is an abs
   );
   ok(sockets.includes("Path"), "cat read /proc/net/unix");
   strictEqual(sockets.includes(`@${path.slice(1)}`), false);
+});
+
+Deno.test("Manager: the Sync methods of proxies block their thread on a socket of their own, in this thread and in processes, and say what went wrong", async () => {
+  const { code, stdout, stderr } = await runScript(
+    new URL("./testdata/sync_program.ts", import.meta.url),
+    [],
+    ["--allow-read", "--allow-run", "--allow-net", "--allow-ffi"],
+  );
+  strictEqual(code, 0, stderr);
+  deepStrictEqual(stdout.trimEnd().split("\n"), [
+    "address unix",
+    'dict [["a",1],["b",2],["c",3]] 3 true',
+    "dict pop 3 -1 11",
+    'dict missing RangeError: dict.pop(): no key "nothing"',
+    "list [4,3,2,1] 4 1",
+    'namespace {"y":1,"z":2}',
+    "async sees 2 [4,3,2,1]",
+    'nested ["x"]',
+    "tutorial [[1,2,3]] 13 6.14",
+    "increments 8000 0,0,0,0",
+    "timeout false",
+    "acquired true true",
+    "tcp 7",
+    "served here RangeError: dict.getSync(): this thread serves that Manager (serveInProcess), so a Sync call would block the very thread that must answer it; use the async methods here",
+    "wrong key AuthenticationError: The Manager refused the key ('authkey' is wrong)",
+    "shared 2",
+    "server gone true",
+  ]);
+});
+
+Deno.test("Manager: without --allow-ffi, a Sync method is a TypeError that names the flag", async () => {
+  await using manager = await Manager.start({ serveInProcess: true });
+  const d = await manager.dict([["a", 1]]);
+  throws(() => d.getSync("a"), {
+    name: "TypeError",
+    message:
+      /dict\.getSync\(\): .*--allow-ffi .*the async methods need nothing more/,
+  });
+  strictEqual(await d.get("a"), 1);
 });
 
 Deno.test("Manager: every proxy type's methods", async () => {

@@ -1,7 +1,9 @@
 // The proxies of a Manager's objects: each method is a call to the server,
-// so every one is async and every value is a copy. A proxy passed to a
-// Process, a ProcessPool task, a Thread or a ThreadPool task arrives
-// connected: its address and key travel with it, as Python's do.
+// async, with a twin that blocks its thread (`getSync`, on a socket of its
+// own through FFI, as a Python proxy blocks), and every value is a copy. A
+// proxy passed to a Process, a ProcessPool task, a Thread or a ThreadPool
+// task arrives connected: its address and key travel with it, as Python's
+// do.
 
 import {
   clientFor,
@@ -12,6 +14,7 @@ import { type Address, addressName, sameAddress } from "./_address.ts";
 import type { ProxyKind } from "./_served.ts";
 import { parseWait, quote, type WaitOptions } from "../internal/options.ts";
 import { PROXY } from "../pools/_wire.ts";
+import { type SyncClient, syncClientFor } from "./_sync_client.ts";
 
 /** Where a proxy's object lives: what travels when the proxy does. */
 export interface ProxyRef {
@@ -29,6 +32,7 @@ export interface ProxyRef {
 export abstract class BaseProxy {
   readonly #ref: ProxyRef;
   #client: ManagerClient | undefined;
+  #syncClient: SyncClient | undefined;
 
   /** @internal Made by a Manager, or by a worker from a message. */
   constructor(ref: ProxyRef) {
@@ -74,6 +78,62 @@ export abstract class BaseProxy {
     );
   }
 
+  /**
+   * `call`, blocking this thread until the Manager answers, on a
+   * connection of its own (a socket through FFI, `_sync_client.ts`).
+   */
+  protected callSync(method: string, args: readonly unknown[] = []): unknown {
+    return this.#callSync(method, args, undefined);
+  }
+
+  /** `callWaiting`, blocking this thread until the Manager answers. */
+  protected callWaitingSync(
+    method: string,
+    args: readonly unknown[],
+    options: WaitOptions | undefined,
+  ): unknown {
+    const where = `${this.#ref.kind}.${method}Sync()`;
+    parseWait(where, options);
+    // A Sync call cannot be stopped once it waits: a signal already
+    // aborted stops it before it is sent, as the primitives' Sync faces do.
+    options?.signal?.throwIfAborted();
+    const timeout = options?.timeout;
+    return this.#callSync(
+      method,
+      args,
+      timeout === undefined || timeout === Infinity ? undefined : timeout,
+    );
+  }
+
+  #callSync(
+    method: string,
+    args: readonly unknown[],
+    timeout: number | undefined,
+  ): unknown {
+    const ref = this.#ref;
+    // This thread's blocking connection, looked up once while it lasts.
+    if (this.#syncClient === undefined || this.#syncClient.lost) {
+      this.#syncClient = syncClientFor(
+        `${ref.kind}.${method}Sync()`,
+        ref.address,
+        ref.authkey,
+        ref.maxFrameBytes,
+      );
+    }
+    const sent = args.some((arg) => typeof arg === "object" && arg !== null)
+      ? nestProxies(args, ref, `${ref.kind}.${method}Sync()`)
+      : args;
+    const value = this.#syncClient.call(
+      ref.id,
+      method,
+      sent as unknown[],
+      timeout,
+    );
+    return typeof value === "object" && value !== null
+      ? reviveNested(value, ref)
+      : value;
+  }
+
   /** Calls a method that waits, with `{ timeout, signal }`. */
   protected async callWaiting(
     method: string,
@@ -95,7 +155,9 @@ export abstract class BaseProxy {
 /**
  * A Manager's `dict`: a Map-like and Python-like dictionary that every
  * process and machine connected to the Manager sees. Values are copies:
- * change a nested object, then set it again (`d.set(k, v)`).
+ * change a nested object, then set it again (`d.set(k, v)`). As on every
+ * proxy, each method has a twin that blocks the thread until the Manager
+ * answers (`getSync`, `setSync`, ...), which needs `--allow-ffi`.
  *
  * @example Set and get
  * ```ts
@@ -173,6 +235,70 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   /** A copy of it all, as a Map. */
   async toMap(): Promise<Map<K, V>> {
     return new Map(await this.entries());
+  }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `get`, blocking this thread until the Manager answers. */
+  getSync(key: K, fallback?: V): V | undefined {
+    return this.callSync("get", [key, fallback]) as V | undefined;
+  }
+  /** `set`, blocking this thread until the Manager answers. */
+  setSync(key: K, value: V): void {
+    this.callSync("set", [key, value]);
+  }
+  /** `has`, blocking this thread until the Manager answers. */
+  hasSync(key: K): boolean {
+    return this.callSync("has", [key]) as boolean;
+  }
+  /** `delete`, blocking this thread until the Manager answers. */
+  deleteSync(key: K): boolean {
+    return this.callSync("delete", [key]) as boolean;
+  }
+  /** `keys`, blocking this thread until the Manager answers. */
+  keysSync(): K[] {
+    return this.callSync("keys") as K[];
+  }
+  /** `values`, blocking this thread until the Manager answers. */
+  valuesSync(): V[] {
+    return this.callSync("values") as V[];
+  }
+  /** `entries`, blocking this thread until the Manager answers. */
+  entriesSync(): [K, V][] {
+    return this.callSync("entries") as [K, V][];
+  }
+  /** `size`, blocking this thread until the Manager answers. */
+  sizeSync(): number {
+    return this.callSync("size") as number;
+  }
+  /** `clear`, blocking this thread until the Manager answers. */
+  clearSync(): void {
+    this.callSync("clear");
+  }
+  /** `update`, blocking this thread until the Manager answers. */
+  updateSync(
+    entries: Iterable<readonly [K, V]> | Record<string, V>,
+  ): void {
+    const pairs = Symbol.iterator in Object(entries)
+      ? [...entries as Iterable<readonly [K, V]>]
+      : Object.entries(entries);
+    this.callSync("update", [pairs]);
+  }
+  /** `setDefault`, blocking this thread until the Manager answers. */
+  setDefaultSync(key: K, value: V): V {
+    return this.callSync("setDefault", [key, value]) as V;
+  }
+  /** `pop`, blocking this thread until the Manager answers. */
+  popSync(key: K, ...fallback: [] | [V]): V {
+    return this.callSync("pop", [key, ...fallback]) as V;
+  }
+  /** `add`, blocking this thread until the Manager answers. */
+  addSync(key: K, amount: number): number {
+    return this.callSync("add", [key, amount]) as number;
+  }
+  /** `toMap`, blocking this thread until the Manager answers. */
+  toMapSync(): Map<K, V> {
+    return new Map(this.entriesSync());
   }
 }
 
@@ -260,6 +386,73 @@ export class ListProxy<T = unknown> extends BaseProxy {
   toArray(): Promise<T[]> {
     return this.slice();
   }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `at`, blocking this thread until the Manager answers. */
+  atSync(index: number): T {
+    return this.callSync("at", [index]) as T;
+  }
+  /** `set`, blocking this thread until the Manager answers. */
+  setSync(index: number, value: T): void {
+    this.callSync("set", [index, value]);
+  }
+  /** `push`, blocking this thread until the Manager answers. */
+  pushSync(...items: T[]): number {
+    return this.callSync("push", items) as number;
+  }
+  /** `append`, blocking this thread until the Manager answers. */
+  appendSync(item: T): void {
+    this.callSync("push", [item]);
+  }
+  /** `extend`, blocking this thread until the Manager answers. */
+  extendSync(items: Iterable<T>): void {
+    this.callSync("push", [...items]);
+  }
+  /** `insert`, blocking this thread until the Manager answers. */
+  insertSync(index: number, item: T): void {
+    this.callSync("insert", [index, item]);
+  }
+  /** `pop`, blocking this thread until the Manager answers. */
+  popSync(index?: number): T {
+    return this.callSync("pop", index === undefined ? [] : [index]) as T;
+  }
+  /** `remove`, blocking this thread until the Manager answers. */
+  removeSync(item: T): void {
+    this.callSync("remove", [item]);
+  }
+  /** `indexOf`, blocking this thread until the Manager answers. */
+  indexOfSync(item: T): number {
+    return this.callSync("indexOf", [item]) as number;
+  }
+  /** `count`, blocking this thread until the Manager answers. */
+  countSync(item: T): number {
+    return this.callSync("count", [item]) as number;
+  }
+  /** `reverse`, blocking this thread until the Manager answers. */
+  reverseSync(): void {
+    this.callSync("reverse");
+  }
+  /** `sort`, blocking this thread until the Manager answers. */
+  sortSync(): void {
+    this.callSync("sort");
+  }
+  /** `slice`, blocking this thread until the Manager answers. */
+  sliceSync(start?: number, end?: number): T[] {
+    return this.callSync("slice", [start, end]) as T[];
+  }
+  /** `length`, blocking this thread until the Manager answers. */
+  lengthSync(): number {
+    return this.callSync("length") as number;
+  }
+  /** `clear`, blocking this thread until the Manager answers. */
+  clearSync(): void {
+    this.callSync("clear");
+  }
+  /** `toArray`, blocking this thread until the Manager answers. */
+  toArraySync(): T[] {
+    return this.sliceSync();
+  }
 }
 
 /**
@@ -306,6 +499,33 @@ export class NamespaceProxy extends BaseProxy {
   toObject(): Promise<Record<string, unknown>> {
     return this.call("toObject") as Promise<Record<string, unknown>>;
   }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `get`, blocking this thread until the Manager answers. */
+  getSync(name: string): unknown {
+    return this.callSync("get", [name]);
+  }
+  /** `set`, blocking this thread until the Manager answers. */
+  setSync(name: string, value: unknown): void {
+    this.callSync("set", [name, value]);
+  }
+  /** `has`, blocking this thread until the Manager answers. */
+  hasSync(name: string): boolean {
+    return this.callSync("has", [name]) as boolean;
+  }
+  /** `delete`, blocking this thread until the Manager answers. */
+  deleteSync(name: string): boolean {
+    return this.callSync("delete", [name]) as boolean;
+  }
+  /** `add`, blocking this thread until the Manager answers. */
+  addSync(name: string, amount: number): number {
+    return this.callSync("add", [name, amount]) as number;
+  }
+  /** `toObject`, blocking this thread until the Manager answers. */
+  toObjectSync(): Record<string, unknown> {
+    return this.callSync("toObject") as Record<string, unknown>;
+  }
 }
 
 /**
@@ -337,6 +557,21 @@ export class ValueProxy<T = unknown> extends BaseProxy {
   /** Adds `amount` to a number in one call; returns the sum. */
   add(amount: number): Promise<number> {
     return this.call("add", [amount]) as Promise<number>;
+  }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `get`, blocking this thread until the Manager answers. */
+  getSync(): T {
+    return this.callSync("get") as T;
+  }
+  /** `set`, blocking this thread until the Manager answers. */
+  setSync(value: T): void {
+    this.callSync("set", [value]);
+  }
+  /** `add`, blocking this thread until the Manager answers. */
+  addSync(amount: number): number {
+    return this.callSync("add", [amount]) as number;
   }
 }
 
@@ -371,6 +606,25 @@ export class ArrayProxy<T = number> extends BaseProxy {
   /** A copy of every item. */
   toArray(): Promise<T[]> {
     return this.call("toArray") as Promise<T[]>;
+  }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `get`, blocking this thread until the Manager answers. */
+  getSync(index: number): T {
+    return this.callSync("get", [index]) as T;
+  }
+  /** `set`, blocking this thread until the Manager answers. */
+  setSync(index: number, value: T): void {
+    this.callSync("set", [index, value]);
+  }
+  /** `length`, blocking this thread until the Manager answers. */
+  lengthSync(): number {
+    return this.callSync("length") as number;
+  }
+  /** `toArray`, blocking this thread until the Manager answers. */
+  toArraySync(): T[] {
+    return this.callSync("toArray") as T[];
   }
 }
 
@@ -429,6 +683,40 @@ export class LockProxy extends BaseProxy {
     }
     return { [Symbol.asyncDispose]: () => this.release() };
   }
+  /**
+   * `hold`, blocking this thread: acquires it and returns what releases it
+   * at the end of a `using` block.
+   *
+   * @throws {DOMException} A `TimeoutError` if the timeout passed first.
+   */
+  holdSync(options?: WaitOptions): Disposable {
+    if (!this.acquireSync(options)) {
+      throw new DOMException(
+        `Cannot hold the Manager's ${this.kind}: the timeout passed`,
+        "TimeoutError",
+      );
+    }
+    return { [Symbol.dispose]: () => this.releaseSync() };
+  }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `acquire`, blocking this thread until the Manager answers. */
+  acquireSync(options?: WaitOptions): boolean {
+    return this.callWaitingSync("acquire", [], options) as boolean;
+  }
+  /** `tryAcquire`, blocking this thread until the Manager answers. */
+  tryAcquireSync(): boolean {
+    return this.callSync("tryAcquire") as boolean;
+  }
+  /** `release`, blocking this thread until the Manager answers. */
+  releaseSync(): void {
+    this.callSync("release");
+  }
+  /** `locked`, blocking this thread until the Manager answers. */
+  lockedSync(): boolean {
+    return this.callSync("locked") as boolean;
+  }
 }
 
 /**
@@ -463,6 +751,25 @@ export class SemaphoreProxy extends BaseProxy {
   value(): Promise<number> {
     return this.call("value") as Promise<number>;
   }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `acquire`, blocking this thread until the Manager answers. */
+  acquireSync(options?: WaitOptions): boolean {
+    return this.callWaitingSync("acquire", [], options) as boolean;
+  }
+  /** `tryAcquire`, blocking this thread until the Manager answers. */
+  tryAcquireSync(): boolean {
+    return this.callSync("tryAcquire") as boolean;
+  }
+  /** `release`, blocking this thread until the Manager answers. */
+  releaseSync(n = 1): void {
+    this.callSync("release", [n]);
+  }
+  /** `value`, blocking this thread until the Manager answers. */
+  valueSync(): number {
+    return this.callSync("value") as number;
+  }
 }
 
 /**
@@ -496,6 +803,25 @@ export class EventProxy extends BaseProxy {
   wait(options?: WaitOptions): Promise<boolean> {
     return this.callWaiting("wait", [], options) as Promise<boolean>;
   }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `set`, blocking this thread until the Manager answers. */
+  setSync(): void {
+    this.callSync("set");
+  }
+  /** `clear`, blocking this thread until the Manager answers. */
+  clearSync(): void {
+    this.callSync("clear");
+  }
+  /** `isSet`, blocking this thread until the Manager answers. */
+  isSetSync(): boolean {
+    return this.callSync("isSet") as boolean;
+  }
+  /** `wait`, blocking this thread until the Manager answers. */
+  waitSync(options?: WaitOptions): boolean {
+    return this.callWaitingSync("wait", [], options) as boolean;
+  }
 }
 
 /**
@@ -524,6 +850,21 @@ export class ConditionProxy extends LockProxy {
   /** Wakes every waiter. */
   async notifyAll(): Promise<void> {
     await this.call("notifyAll");
+  }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `wait`, blocking this thread until the Manager answers. */
+  waitSync(options?: WaitOptions): boolean {
+    return this.callWaitingSync("wait", [], options) as boolean;
+  }
+  /** `notify`, blocking this thread until the Manager answers. */
+  notifySync(n = 1): void {
+    this.callSync("notify", [n]);
+  }
+  /** `notifyAll`, blocking this thread until the Manager answers. */
+  notifyAllSync(): void {
+    this.callSync("notifyAll");
   }
 }
 
@@ -564,6 +905,33 @@ export class BarrierProxy extends BaseProxy {
   /** Whether it is broken. */
   broken(): Promise<boolean> {
     return this.call("broken") as Promise<boolean>;
+  }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `wait`, blocking this thread until the Manager answers. */
+  waitSync(options?: WaitOptions): number {
+    return this.callWaitingSync("wait", [], options) as number;
+  }
+  /** `reset`, blocking this thread until the Manager answers. */
+  resetSync(): void {
+    this.callSync("reset");
+  }
+  /** `abort`, blocking this thread until the Manager answers. */
+  abortSync(): void {
+    this.callSync("abort");
+  }
+  /** `parties`, blocking this thread until the Manager answers. */
+  partiesSync(): number {
+    return this.callSync("parties") as number;
+  }
+  /** `nWaiting`, blocking this thread until the Manager answers. */
+  nWaitingSync(): number {
+    return this.callSync("nWaiting") as number;
+  }
+  /** `broken`, blocking this thread until the Manager answers. */
+  brokenSync(): boolean {
+    return this.callSync("broken") as boolean;
   }
 }
 
@@ -621,6 +989,49 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   /** Shuts it down: puts fail, and gets once it is empty (or at once). */
   async shutdown(options?: { immediate?: boolean }): Promise<void> {
     await this.call("shutdown", [options?.immediate === true]);
+  }
+
+  // The same, blocking this thread (needs --allow-ffi).
+
+  /** `put`, blocking this thread until the Manager answers. */
+  putSync(item: T, options?: WaitOptions): void {
+    this.callWaitingSync("put", [item], options);
+  }
+  /** `putNowait`, blocking this thread until the Manager answers. */
+  putNowaitSync(item: T): void {
+    this.callSync("putNowait", [item]);
+  }
+  /** `get`, blocking this thread until the Manager answers. */
+  getSync(options?: WaitOptions): T {
+    return this.callWaitingSync("get", [], options) as T;
+  }
+  /** `getNowait`, blocking this thread until the Manager answers. */
+  getNowaitSync(): T {
+    return this.callSync("getNowait") as T;
+  }
+  /** `qsize`, blocking this thread until the Manager answers. */
+  qsizeSync(): number {
+    return this.callSync("qsize") as number;
+  }
+  /** `empty`, blocking this thread until the Manager answers. */
+  emptySync(): boolean {
+    return this.callSync("empty") as boolean;
+  }
+  /** `full`, blocking this thread until the Manager answers. */
+  fullSync(): boolean {
+    return this.callSync("full") as boolean;
+  }
+  /** `taskDone`, blocking this thread until the Manager answers. */
+  taskDoneSync(): void {
+    this.callSync("taskDone");
+  }
+  /** `join`, blocking this thread until the Manager answers. */
+  joinSync(options?: WaitOptions): boolean {
+    return this.callWaitingSync("join", [], options) as boolean;
+  }
+  /** `shutdown`, blocking this thread until the Manager answers. */
+  shutdownSync(options?: { immediate?: boolean }): void {
+    this.callSync("shutdown", [options?.immediate === true]);
   }
 }
 

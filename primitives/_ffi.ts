@@ -1,8 +1,8 @@
 // The module's only use of FFI: memory that processes share, and the futex
-// that sleeps on it (ARCHITECTURE.md, "Memory processes share"). libc is
-// opened on first use, so a program that never shares a primitive with a
-// process never loads it. Linux only: memfd_create, mmap and the futex
-// system call.
+// that sleeps on it (ARCHITECTURE.md, "Memory processes share"); and the
+// blocking sockets of a Manager proxy's Sync methods (ARCHITECTURE.md, "The
+// Manager"). libc is opened on first use, so a program that uses neither
+// never loads it. Linux only: memfd_create, mmap and the futex system call.
 
 const SYS_FUTEX = 202n; // x86-64 and its Linux system call table
 const FUTEX_WAIT = 0; // without FUTEX_PRIVATE_FLAG: across processes
@@ -14,6 +14,11 @@ const PROT_READ_WRITE = 3;
 const MAP_SHARED = 1;
 const SEEK_END = 2;
 const MAP_FAILED = 0xffffffffffffffffn;
+const SOCK_STREAM_CLOEXEC = 1 | 0o2000000;
+const MSG_NOSIGNAL = 0x4000;
+const EINTR = 4;
+const IPPROTO_TCP = 6;
+const TCP_NODELAY = 1;
 
 const symbols = {
   memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
@@ -42,6 +47,16 @@ const symbols = {
     parameters: ["i64", "buffer", "i32", "i32"],
     result: "i64",
   },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  setsockopt: {
+    parameters: ["i32", "i32", "i32", "buffer", "u32"],
+    result: "i32",
+  },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
 } as const;
 
 let library: Deno.DynamicLibrary<typeof symbols>["symbols"] | undefined;
@@ -218,4 +233,86 @@ export function futexWake(
   return Number(
     libc().futex_wake(SYS_FUTEX, word(view, index), FUTEX_WAKE, count),
   );
+}
+
+/** The errno of this thread's last failed libc call. */
+function errno(): number {
+  return new Deno.UnsafePointerView(libc().__errno_location()!).getInt32();
+}
+
+function failure(what: string, code: number): Error {
+  const text = Deno.UnsafePointerView.getCString(libc().strerror(code)!);
+  return new Error(`${what}: ${text} (errno ${code})`);
+}
+
+/**
+ * A blocking stream socket of `family` (1: a Unix socket, 2: IPv4),
+ * connected to `address` (a `sockaddr` of that family), TCP without
+ * Nagle's delay.
+ *
+ * @throws {Error} Saying why it cannot connect.
+ */
+export function connectSocket(family: 1 | 2, address: Uint8Array): number {
+  const fd = libc().socket(family, SOCK_STREAM_CLOEXEC, 0);
+  if (fd < 0) throw failure("Cannot make a socket", errno());
+  while (
+    libc().connect(fd, address as Uint8Array<ArrayBuffer>, address.length) !==
+      0
+  ) {
+    const code = errno();
+    if (code === EINTR) continue;
+    libc().close(fd);
+    throw failure("Cannot connect", code);
+  }
+  if (family === 2) {
+    libc().setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, new Int32Array([1]), 4);
+  }
+  return fd;
+}
+
+/**
+ * Sends all of `bytes` on socket `fd`, blocking the thread while its buffer
+ * is full.
+ *
+ * @throws {Error} If the connection is gone.
+ */
+export function sendAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) {
+    const sent = Number(
+      libc().send(
+        fd,
+        bytes.subarray(at) as Uint8Array<ArrayBuffer>,
+        BigInt(bytes.length - at),
+        MSG_NOSIGNAL,
+      ),
+    );
+    if (sent >= 0) {
+      at += sent;
+      continue;
+    }
+    const code = errno();
+    if (code !== EINTR) throw failure("Cannot send", code);
+  }
+}
+
+/**
+ * Reads what socket `fd` has into `into`, blocking the thread until it has
+ * something: how many bytes, 0 once the peer has closed it.
+ *
+ * @throws {Error} If the connection broke.
+ */
+export function receive(fd: number, into: Uint8Array): number {
+  for (;;) {
+    const read = Number(
+      libc().recv(
+        fd,
+        into as Uint8Array<ArrayBuffer>,
+        BigInt(into.length),
+        0,
+      ),
+    );
+    if (read >= 0) return read;
+    const code = errno();
+    if (code !== EINTR) throw failure("Cannot receive", code);
+  }
 }

@@ -2,7 +2,8 @@
 // worker adopts, thread ids, the futex driver (the pool's doorbell, and the
 // wait guard of a worker whose task was stopped), handles and the codec
 // (what a task's arguments and results travel as), and what happens to a
-// thread's share of the heap when it is gone. Nothing else outside
+// thread's share of the heap when it is gone; and the blocking sockets of a
+// Manager proxy's Sync methods. Nothing else outside
 // primitives/ imports their private files.
 
 import "./_codec_clone.ts"; // node:v8 for the codec
@@ -14,6 +15,7 @@ export {
   type Encoded,
 } from "./_codec.ts";
 export { runAsync, setWaitGuard, type Steps, wake } from "./_futex.ts";
+export { closeDescriptor, connectSocket, receive, sendAll } from "./_ffi.ts";
 export { type Handle, handleOf, isHandle, revive } from "./_handle.ts";
 export { adoptHeap, heap, heapRef } from "./_heap.ts";
 export { type MemoryRef, sharesWithProcesses } from "./_memory.ts";

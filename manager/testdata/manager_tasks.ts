@@ -42,3 +42,27 @@ export async function holdForever(lock: LockProxy, held: ValueProxy<boolean>) {
   await held.set(true);
   await new Promise(() => {});
 }
+
+/** `userInput` with the proxies' Sync methods, which block this thread. */
+export function userInputSync(
+  l: ListProxy,
+  d: DictProxy<string, number>,
+  n: NamespaceProxy,
+): void {
+  l.reverseSync();
+  d.setSync("x", d.getSync("x")! + 1.0);
+  n.setSync("y", (n.getSync("y") as number) + 1.0);
+}
+
+/** `count` with the Sync methods. */
+export function countSync(
+  lock: LockProxy,
+  value: ValueProxy<number>,
+  times: number,
+): number {
+  for (let i = 0; i < times; i++) {
+    using _held = lock.holdSync();
+    value.setSync(value.getSync() + 1);
+  }
+  return times;
+}
