@@ -25,6 +25,25 @@ export async function setGet(
   await done.put(sum);
 }
 
+/** `setGet` with the proxies' Sync methods, which block this thread. */
+export async function setGetSync(
+  d: DictProxy<string, number>,
+  key: string,
+  pairs: number,
+  go: EventProxy,
+  done: QueueProxy<number>,
+): Promise<void> {
+  d.setSync(key, 0); // connected, warm
+  await done.put(-1);
+  await go.wait();
+  let sum = 0;
+  for (let i = 0; i < pairs; i++) {
+    d.setSync(key, i);
+    sum += d.getSync(key)!;
+  }
+  await done.put(sum);
+}
+
 /**
  * Echoes what it reads on one connection, to `to` (a TCP port on 127.0.0.1,
  * or an abstract Unix socket's path), until the peer closes it: the floor

@@ -2,12 +2,14 @@
 // dict set + get round trips made by child processes, timed from "go" to
 // the last one done (process starts are not timed, on either side).
 //
-//   deno bench --allow-read --allow-run --allow-net bench/manager_bench.ts
+//   deno bench --allow-read --allow-run --allow-net --allow-ffi bench/manager_bench.ts
 //
 // One client: the latency of a call (the figure / 4,000 calls). Four
 // clients: calls per second on one dict (16,000 calls). Our Manager runs on
 // its default address (an abstract Unix socket, given the unscoped
-// --allow-net) and on loopback TCP; Python's on its default, a Unix socket.
+// --allow-net) and on loopback TCP, with the async methods, and with the
+// Sync ones (--allow-ffi), which block as Python's proxies do; Python's on
+// its default, a Unix socket.
 // And the floor under all: 4,000 round trips of 32 bytes between two
 // processes with no Manager at all, over TCP and over a Unix socket.
 
@@ -22,8 +24,13 @@ const managers = {
   unix: await Manager.start(),
   tcp: await Manager.start({ address: { hostname: "127.0.0.1" } }),
 };
-if (managers.unix.address.transport !== "unix") {
-  throw new Error("bench/manager_bench.ts needs an unscoped --allow-net");
+if (
+  managers.unix.address.transport !== "unix" ||
+  Deno.permissions.querySync({ name: "ffi" }).state !== "granted"
+) {
+  throw new Error(
+    "bench/manager_bench.ts needs an unscoped --allow-net and --allow-ffi",
+  );
 }
 
 const PAIRS = { 1: 2_000, 4: 2_000 } as const;
@@ -44,6 +51,7 @@ async function deno(
   b: Deno.BenchContext,
   manager: Manager,
   clients: 1 | 4,
+  target: "setGet" | "setGetSync" = "setGet",
 ): Promise<void> {
   const pairs = PAIRS[clients];
   const d = await manager.dict<string, number>();
@@ -51,7 +59,7 @@ async function deno(
   const processes = Array.from({ length: clients }, (_, c) =>
     new Process({
       module: tasks,
-      target: "setGet",
+      target,
       args: [d, `k${c}`, pairs, go, done],
     }));
   for (const p of processes) p.start();
@@ -92,7 +100,7 @@ async function denoEcho(
     args: [
       transport === "unix" ? path : (listener.addr as Deno.NetAddr).port,
     ],
-    permissions: { read: true, net: true },
+    permissions: { read: true, net: true, ffi: true },
   });
   child.start();
   using conn = await listener.accept();
@@ -155,6 +163,11 @@ for (const clients of [1, 4] as const) {
       async (b) => await deno(b, managers[transport], clients),
     );
   }
+  Deno.bench(
+    "Manager, Sync methods (Unix socket)",
+    { group, n: 10, warmup: 2 },
+    async (b) => await deno(b, managers.unix, clients, "setGetSync"),
+  );
   Deno.bench(
     "Python multiprocessing.Manager",
     { group, n: 10, warmup: 2 },
