@@ -5,7 +5,8 @@ import type { DictProxy, EventProxy, QueueProxy } from "../mod.ts";
 
 /**
  * Says it is ready, waits for `go`, makes `pairs` set + get round trips on
- * its own key, and says it is done with the sum it read back.
+ * its own key (with the Sync methods, which block this thread, if `sync`),
+ * and says it is done with the sum it read back.
  */
 export async function setGet(
   d: DictProxy<string, number>,
@@ -13,33 +14,21 @@ export async function setGet(
   pairs: number,
   go: EventProxy,
   done: QueueProxy<number>,
+  sync = false,
 ): Promise<void> {
-  await d.set(key, 0); // connected, warm
+  if (sync) d.setSync(key, 0); // connected, warm
+  else await d.set(key, 0);
   await done.put(-1);
   await go.wait();
   let sum = 0;
   for (let i = 0; i < pairs; i++) {
-    await d.set(key, i);
-    sum += (await d.get(key))!;
-  }
-  await done.put(sum);
-}
-
-/** `setGet` with the proxies' Sync methods, which block this thread. */
-export async function setGetSync(
-  d: DictProxy<string, number>,
-  key: string,
-  pairs: number,
-  go: EventProxy,
-  done: QueueProxy<number>,
-): Promise<void> {
-  d.setSync(key, 0); // connected, warm
-  await done.put(-1);
-  await go.wait();
-  let sum = 0;
-  for (let i = 0; i < pairs; i++) {
-    d.setSync(key, i);
-    sum += d.getSync(key)!;
+    if (sync) {
+      d.setSync(key, i);
+      sum += d.getSync(key)!;
+    } else {
+      await d.set(key, i);
+      sum += (await d.get(key))!;
+    }
   }
   await done.put(sum);
 }

@@ -51,7 +51,7 @@ async function deno(
   b: Deno.BenchContext,
   manager: Manager,
   clients: 1 | 4,
-  target: "setGet" | "setGetSync" = "setGet",
+  sync = false,
 ): Promise<void> {
   const pairs = PAIRS[clients];
   const d = await manager.dict<string, number>();
@@ -59,8 +59,8 @@ async function deno(
   const processes = Array.from({ length: clients }, (_, c) =>
     new Process({
       module: tasks,
-      target,
-      args: [d, `k${c}`, pairs, go, done],
+      target: "setGet",
+      args: [d, `k${c}`, pairs, go, done, sync],
     }));
   for (const p of processes) p.start();
   for (const _ of processes) await done.get();
@@ -166,7 +166,7 @@ for (const clients of [1, 4] as const) {
   Deno.bench(
     "Manager, Sync methods (Unix socket)",
     { group, n: 10, warmup: 2 },
-    async (b) => await deno(b, managers.unix, clients, "setGetSync"),
+    async (b) => await deno(b, managers.unix, clients, true),
   );
   Deno.bench(
     "Python multiprocessing.Manager",
