@@ -156,13 +156,20 @@ export function bufferOf(
 
 /**
  * Unmaps the bytes of a mapping from `offset` (a multiple of the page size)
- * to its end. No ArrayBuffer over them may be touched again.
+ * to `end` (its end by default). No ArrayBuffer over them may be touched
+ * again, and no range may be unmapped twice: the system may have mapped
+ * something else there since (a V8 or malloc region, which would vanish).
  */
-export function unmap({ pointer, bytes }: Mapping, offset = 0): void {
-  if (offset >= bytes) return;
+export function unmap(
+  { pointer, bytes }: Mapping,
+  offset = 0,
+  end = bytes,
+): void {
+  end = Math.min(end, bytes);
+  if (offset >= end) return;
   libc().munmap(
     Deno.UnsafePointer.offset(pointer, offset),
-    BigInt(bytes - offset),
+    BigInt(end - offset),
   );
 }
 

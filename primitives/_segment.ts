@@ -167,7 +167,9 @@ function sweep(): void {
     }
     closeDescriptor(descriptor!.fd);
     kept--;
-    unmap(mapping);
+    // Only the first page is still mapped: `release` unmapped the rest, and
+    // the system may have put something else there since.
+    unmap(mapping, 0, PAGE_BYTES);
     orphans[cursor] = orphans[orphans.length - 1]!;
     orphans.pop();
   }
