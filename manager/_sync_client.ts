@@ -10,12 +10,8 @@ import { clientKey } from "./_client.ts";
 import { FrameBuffer } from "./_frame.ts";
 import { decodeMessage, encodeMessage, type Reply } from "./_messages.ts";
 import { isServedHere } from "./_server.ts";
-import {
-  closeDescriptor,
-  connectSocket,
-  receive,
-  sendAll,
-} from "../primitives/_internals.ts";
+import { connectSocket, receive, sendAll } from "../primitives/_internals.ts";
+import { closeOwnSocket, ownSocket } from "../pools/_thread_sockets.ts";
 import { ManagerConnectionError, remoteError } from "./errors.ts";
 
 const LOCALHOST = new Set(["localhost", "127.0.0.1"]);
@@ -140,7 +136,7 @@ export class SyncClient {
     this.#lost = new ManagerConnectionError(
       `The connection to the Manager at ${this.#name} was lost: ${why}`,
     );
-    closeDescriptor(this.#fd);
+    closeOwnSocket(this.#fd);
   }
 }
 
@@ -188,6 +184,8 @@ export function syncClientFor(
       `Cannot connect to the Manager at ${name}: ${(error as Error).message}`,
     );
   }
+  // Deno does not close it when a Worker ends: the Worker's life does.
+  ownSocket(fd);
   // Until the key is proved both ways, frames are a challenge's, small.
   const client = new SyncClient(fd, name, 1024);
   try {

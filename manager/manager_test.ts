@@ -256,6 +256,13 @@ Deno.test("Manager: the Sync methods of proxies block their thread on a socket o
     "served here RangeError: dict.getSync(): this thread serves that Manager (serveInProcess), so a Sync call would block the very thread that must answer it; use the async methods here",
     "wrong key AuthenticationError: The Manager refused the key ('authkey' is wrong)",
     "shared 2",
+    "worker took true",
+    "worker ended AbandonedLockError",
+    "worker stuck TimeoutError",
+    "worker terminated AbandonedLockError",
+    "worker waiting TimeoutError",
+    "worker never got it true",
+    "thread ended AbandonedLockError",
     "server gone true",
   ]);
 });

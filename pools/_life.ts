@@ -1,5 +1,6 @@
 // The worker side of a worker thread's life (a pool's worker or a Thread):
-// how it tells its parent that it has ended by itself, and how it notices
+// how it tells its parent that it has ended by itself (having closed the
+// sockets it made outside Deno: `_thread_sockets.ts`), and how it notices
 // that it ran out of memory.
 //
 // A parent cannot learn from the `exit` event alone that a thread has
@@ -21,6 +22,7 @@ import process from "node:process";
 import { getHeapStatistics } from "node:v8";
 import { releaseAll } from "../primitives/_internals.ts";
 import { INFO_GONE, INFO_OUT_OF_MEMORY } from "./_transport.ts";
+import { adoptSocketInfo, closeOwnSockets } from "./_thread_sockets.ts";
 
 /** How often (ms) a worker looks at its heap limit. */
 const MEMORY_CHECK_MS = 50;
@@ -37,6 +39,7 @@ let onEnd: (() => void) | undefined;
 export function beginLife(words: Int32Array, ended?: () => void): void {
   info = words;
   onEnd = ended;
+  adoptSocketInfo(words);
   Deno.exit = ((code?: number) => end(code ?? 0)) as typeof Deno.exit;
   process.exit = ((code?: number) => end(code ?? 0)) as typeof process.exit;
   // deno-lint-ignore no-explicit-any
@@ -60,6 +63,7 @@ export function beginLife(words: Int32Array, ended?: () => void): void {
 function markGone(): void {
   onEnd?.();
   onEnd = undefined;
+  closeOwnSockets();
   if (info !== undefined) Atomics.store(info, INFO_GONE, 1);
 }
 

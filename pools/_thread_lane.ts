@@ -53,6 +53,7 @@ import {
 } from "./_transport.ts";
 import { BY_MESSAGE, type Request, type Response, STOP } from "./_wire.ts";
 import { hasProxy, prepareMessage } from "./_message.ts";
+import { shutDownThreadSockets } from "./_thread_sockets.ts";
 import type { Worker } from "node:worker_threads";
 
 const ENTRY = new URL("./_worker.ts", import.meta.url);
@@ -365,6 +366,8 @@ class ThreadLane implements Lane<ThreadPayload> {
     this.#terminated = true;
     this.#uncount();
     this.#worker.terminate();
+    // It may be blocked reading one, where termination cannot reach it.
+    shutDownThreadSockets(this.#data.info);
   }
 
   /** Hands over the answers that have arrived; whether there was one. */
@@ -403,6 +406,8 @@ class ThreadLane implements Lane<ThreadPayload> {
     this.#uncount();
     this.#lanes.gone(this);
     const info = this.#data.info;
+    // A thread that died of an error could not close them.
+    shutDownThreadSockets(info);
     const ident = Atomics.load(info, INFO_IDENT);
     // After terminate(), `exit` comes at once while the thread may still
     // run: its locks are its own until it says it is gone.

@@ -86,7 +86,8 @@ export function checkResourceLimits(
  * and run its initializer); whether its parent asked it to leave (a pool
  * worker whose task timed out or was aborted); whether it has ended by
  * itself (so that nothing it did can change any more); whether it ran out
- * of memory; and, for a Thread, whether its target was asked to stop.
+ * of memory; for a Thread, whether its target was asked to stop; and the
+ * sockets it made outside Deno.
  */
 export const INFO_IDENT = 0;
 export const INFO_READY = 1;
@@ -95,7 +96,10 @@ export const INFO_GONE = 3;
 export const INFO_OUT_OF_MEMORY = 4;
 /** A Thread's target, as a claim word (`_claim.ts`): CLAIMED, or ABORTED. */
 export const INFO_TASK = 5;
-const INFO_WORDS = 6;
+/** The sockets it made through FFI (`_thread_sockets.ts`), one per word. */
+export const INFO_SOCKETS = 6;
+export const INFO_SOCKET_SLOTS = 4;
+const INFO_WORDS = INFO_SOCKETS + INFO_SOCKET_SLOTS;
 
 /** A new info block, all words 0. */
 export function createInfo(): Int32Array {

@@ -18,6 +18,7 @@ import { checkDaemon, checkName, checkStartOptions } from "./_start_options.ts";
 import { InvalidStateError } from "./errors.ts";
 import { hasProxy, prepareMessage } from "./_message.ts";
 import { trackThread, untrackThread } from "./_live_threads.ts";
+import { shutDownThreadSockets } from "./_thread_sockets.ts";
 
 const ENTRY = new URL("./_thread_worker.ts", import.meta.url);
 let counter = 0;
@@ -275,6 +276,8 @@ export class Thread<A extends unknown[] = unknown[]> {
       signal?.removeEventListener("abort", stop);
       // A Thread is never terminated: its exit is the end of its code.
       reapThread(ident);
+      // One that died of an error could not close them.
+      shutDownThreadSockets(info);
       this.#report(exit, info);
       finished.set();
       untrackThread(this as Thread);

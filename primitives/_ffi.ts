@@ -19,6 +19,7 @@ const MSG_NOSIGNAL = 0x4000;
 const EINTR = 4;
 const IPPROTO_TCP = 6;
 const TCP_NODELAY = 1;
+const SHUT_RDWR = 2;
 
 const symbols = {
   memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
@@ -55,6 +56,7 @@ const symbols = {
   },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  shutdown: { parameters: ["i32", "i32"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
 } as const;
@@ -322,4 +324,13 @@ export function receive(fd: number, into: Uint8Array): number {
     const code = errno();
     if (code !== EINTR) throw failure("Cannot receive", code);
   }
+}
+
+/**
+ * Ends both directions of socket `fd` without closing it: its peer sees the
+ * end, and a thread blocked reading it is woken. Unlike `close`, it is safe
+ * while another thread may still use the number (which stays taken).
+ */
+export function shutdownSocket(fd: number): void {
+  libc().shutdown(fd, SHUT_RDWR);
 }

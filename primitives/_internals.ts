@@ -15,7 +15,13 @@ export {
   type Encoded,
 } from "./_codec.ts";
 export { runAsync, setWaitGuard, type Steps, wake } from "./_futex.ts";
-export { closeDescriptor, connectSocket, receive, sendAll } from "./_ffi.ts";
+export {
+  closeDescriptor,
+  connectSocket,
+  receive,
+  sendAll,
+  shutdownSocket,
+} from "./_ffi.ts";
 export { type Handle, handleOf, isHandle, revive } from "./_handle.ts";
 export { adoptHeap, heap, heapRef } from "./_heap.ts";
 export { type MemoryRef, sharesWithProcesses } from "./_memory.ts";

@@ -66,3 +66,18 @@ export function countSync(
   }
   return times;
 }
+
+/** Acquires the lock with `acquireSync` and returns, holding it. */
+export function acquireSync(lock: LockProxy): boolean {
+  return lock.acquireSync();
+}
+
+/**
+ * Acquires the lock with `acquireSync` (it may wait there for good), then
+ * blocks this thread for good: only terminating it stops it.
+ */
+export function acquireSyncForever(lock: LockProxy): never {
+  lock.acquireSync();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  throw new Error("unreachable");
+}

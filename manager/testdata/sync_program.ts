@@ -8,10 +8,15 @@ import {
   Manager,
   ManagerConnectionError,
   Process,
+  Thread,
+  ThreadPool,
 } from "../../mod.ts";
+import type * as Tasks from "./manager_tasks.ts";
 
 const tasks = new URL("./manager_tasks.ts", import.meta.url);
 const say = (...parts: unknown[]) => console.log(parts.join(" "));
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(String, (error) => (error as Error).name);
 const raises = (f: () => unknown) => {
   try {
     f();
@@ -110,6 +115,41 @@ await using right = await Manager.connect({
 });
 const shared = await right.get("d") as DictProxy<string, number>;
 say("shared", shared.getSync("b"));
+
+// A worker thread's blocking connection ends with the thread (Deno would
+// keep it open until the process ends): a lock taken with acquireSync is
+// given back when the worker ends by itself, when its pool terminates it
+// while it holds one, and when a Thread's code returns; a worker terminated
+// while it waits for a lock is not given it.
+const taken = await manager.Lock();
+{
+  await using pool = new ThreadPool<typeof Tasks>(tasks, { maxWorkers: 1 });
+  say("worker took", await pool.submit("acquireSync", taken));
+}
+// As a dead thread's lock: the next acquirer is told once, and it is free.
+say("worker ended", await outcome(taken.acquire({ timeout: 5000 })));
+{
+  await using pool = new ThreadPool<typeof Tasks>(tasks, { maxWorkers: 1 });
+  const forever = pool.apply("acquireSyncForever", [taken], { timeout: 300 });
+  say("worker stuck", await outcome(forever));
+}
+say("worker terminated", await outcome(taken.acquire({ timeout: 5000 })));
+await taken.acquire();
+{
+  await using pool = new ThreadPool<typeof Tasks>(tasks, { maxWorkers: 1 });
+  const waiting = pool.apply("acquireSyncForever", [taken], { timeout: 300 });
+  say("worker waiting", await outcome(waiting));
+}
+await taken.release();
+say("worker never got it", await outcome(taken.acquire({ timeout: 5000 })));
+await taken.release();
+const thread = new Thread({
+  target: { module: tasks, name: "acquireSync" },
+  args: [taken],
+});
+thread.start();
+await thread.join();
+say("thread ended", await outcome(taken.acquire({ timeout: 5000 })));
 
 // The server killed: a Sync call throws, it does not hang.
 Deno.kill(manager.pid!, "SIGKILL");
