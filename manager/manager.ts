@@ -28,6 +28,7 @@ import {
   type SemaphoreProxy,
   type ValueProxy,
 } from "./proxies.ts";
+import { entryPairs } from "./dict_proxy.ts";
 import { track } from "../pools/_children.ts";
 import { PROXY } from "../pools/_wire.ts";
 import { checkInteger, checkObject, quote } from "../internal/options.ts";
@@ -285,10 +286,9 @@ export class Manager implements AsyncDisposable {
   async dict<K = unknown, V = unknown>(
     entries: Iterable<readonly [K, V]> | Record<string, V> = [],
   ): Promise<DictProxy<K, V>> {
-    const pairs = Symbol.iterator in Object(entries)
-      ? [...entries as Iterable<readonly [K, V]>]
-      : Object.entries(checkedObject("Manager.dict()", "entries", entries));
-    return await this.#create("dict", [pairs]) as DictProxy<K, V>;
+    return await this.#create("dict", [
+      entryPairs("Manager.dict()", entries),
+    ]) as DictProxy<K, V>;
   }
 
   /** A shared list of copies of `items`. */
@@ -302,9 +302,8 @@ export class Manager implements AsyncDisposable {
   async Namespace(
     attributes: Record<string, unknown> = {},
   ): Promise<NamespaceProxy> {
-    return await this.#create("Namespace", [
-      checkedObject("Manager.Namespace()", "attributes", attributes),
-    ]);
+    checkObject("Manager.Namespace()", "attributes", attributes);
+    return await this.#create("Namespace", [attributes]);
   }
 
   /** A shared Value (`typecode` as Python's, kept for its readers). */
@@ -442,19 +441,6 @@ export class Manager implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
   }
-}
-
-function checkedObject(
-  where: string,
-  name: string,
-  value: unknown,
-): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(
-      `${where}: '${name}' must be an object, received ${quote(value)}`,
-    );
-  }
-  return value as Record<string, unknown>;
 }
 
 function iterable<T>(where: string, items: Iterable<T>): Iterable<T> {

@@ -476,6 +476,19 @@ Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", as
     message: /"x"/,
   });
   await rejects(manager.list(5 as never), { name: "TypeError", message: /5/ });
+  await rejects(manager.dict(null as never), {
+    name: "TypeError",
+    message: /Manager.dict\(\): 'entries' must be a Map.*received null/,
+  });
+  await rejects(manager.Namespace(7 as never), {
+    name: "TypeError",
+    message: /'attributes' must be an object, received 7/,
+  });
+  const d = await manager.dict();
+  await rejects(d.update(3 as never), {
+    name: "TypeError",
+    message: /dict.update\(\): 'entries' must be a Map.*received 3/,
+  });
   await rejects(manager.Value(1 as never, 0), {
     name: "TypeError",
     message: /1/,

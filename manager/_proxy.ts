@@ -1,0 +1,240 @@
+// What every proxy of a Manager's object is: a reference that travels, and
+// calls to the server, async or blocking its thread (`getSync`, on a socket
+// of its own through FFI, as a Python proxy blocks). Proxies inside the
+// arguments go as references their Manager stores, and those inside a
+// reply come back as proxies. Each kind's class is in its own file;
+// `proxies.ts` knows them all.
+
+import {
+  clientFor,
+  type ManagerClient,
+  type ProxyCallOptions,
+} from "./_client.ts";
+import { type Address, addressName, sameAddress } from "./_address.ts";
+import type { ProxyKind } from "./_served.ts";
+import { parseWait, type WaitOptions } from "../internal/options.ts";
+import { PROXY } from "../pools/_wire.ts";
+import { type SyncClient, syncClientFor } from "./_sync_client.ts";
+
+/** Where a proxy's object lives: what travels when the proxy does. */
+export interface ProxyRef {
+  readonly address: Address;
+  readonly authkey: Uint8Array;
+  readonly maxFrameBytes: number;
+  readonly id: number;
+  readonly kind: ProxyKind;
+}
+
+/**
+ * What every proxy of a Manager's object shares: its reference, and calls
+ * through this thread's connection to the Manager.
+ */
+export abstract class BaseProxy {
+  readonly #ref: ProxyRef;
+  #client: ManagerClient | undefined;
+  #syncClient: SyncClient | undefined;
+
+  /** @internal Made by a Manager, or by a worker from a message. */
+  constructor(ref: ProxyRef) {
+    this.#ref = ref;
+  }
+
+  /** Which kind of object the proxy stands for. */
+  get kind(): ProxyKind {
+    return this.#ref.kind;
+  }
+
+  /** @internal What travels to a worker or a process. */
+  toMessage(): { [PROXY]: ProxyRef } {
+    return { [PROXY]: this.#ref };
+  }
+
+  /**
+   * Calls a method of the object. Proxies of the same Manager inside the
+   * arguments go as references, and those inside the result come back
+   * connected, as Python's nested proxies do.
+   */
+  protected async call(
+    method: string,
+    args: readonly unknown[] = [],
+    options?: ProxyCallOptions,
+  ): Promise<unknown> {
+    const ref = this.#ref;
+    // This thread's connection, looked up once while it lasts.
+    if (this.#client === undefined || this.#client.lost) {
+      this.#client = await clientFor(
+        ref.address,
+        ref.authkey,
+        ref.maxFrameBytes,
+      );
+    }
+    // Most arguments are keys and numbers: nothing to look into.
+    const sent = args.some((arg) => typeof arg === "object" && arg !== null)
+      ? nestProxies(args, ref, `${ref.kind}.${method}()`)
+      : args;
+    return reviveNested(
+      await this.#client.call(ref.id, method, sent as unknown[], options),
+      ref,
+    );
+  }
+
+  /**
+   * `call`, blocking this thread until the Manager answers, on a
+   * connection of its own (a socket through FFI, `_sync_client.ts`).
+   */
+  protected callSync(method: string, args: readonly unknown[] = []): unknown {
+    return this.#callSync(method, args, undefined);
+  }
+
+  /** `callWaiting`, blocking this thread until the Manager answers. */
+  protected callWaitingSync(
+    method: string,
+    args: readonly unknown[],
+    options: WaitOptions | undefined,
+  ): unknown {
+    const where = `${this.#ref.kind}.${method}Sync()`;
+    parseWait(where, options);
+    // A Sync call cannot be stopped once it waits: a signal already
+    // aborted stops it before it is sent, as the primitives' Sync faces do.
+    options?.signal?.throwIfAborted();
+    const timeout = options?.timeout;
+    return this.#callSync(
+      method,
+      args,
+      timeout === undefined || timeout === Infinity ? undefined : timeout,
+    );
+  }
+
+  #callSync(
+    method: string,
+    args: readonly unknown[],
+    timeout: number | undefined,
+  ): unknown {
+    const ref = this.#ref;
+    // This thread's blocking connection, looked up once while it lasts.
+    if (this.#syncClient === undefined || this.#syncClient.lost) {
+      this.#syncClient = syncClientFor(
+        `${ref.kind}.${method}Sync()`,
+        ref.address,
+        ref.authkey,
+        ref.maxFrameBytes,
+      );
+    }
+    const sent = args.some((arg) => typeof arg === "object" && arg !== null)
+      ? nestProxies(args, ref, `${ref.kind}.${method}Sync()`)
+      : args;
+    const value = this.#syncClient.call(
+      ref.id,
+      method,
+      sent as unknown[],
+      timeout,
+    );
+    return typeof value === "object" && value !== null
+      ? reviveNested(value, ref)
+      : value;
+  }
+
+  /** Calls a method that waits, with `{ timeout, signal }`. */
+  protected async callWaiting(
+    method: string,
+    args: readonly unknown[],
+    options: WaitOptions | undefined,
+  ): Promise<unknown> {
+    const where = `${this.#ref.kind}.${method}()`;
+    parseWait(where, options);
+    const timeout = options?.timeout;
+    return await this.call(method, args, {
+      timeout: timeout === undefined || timeout === Infinity
+        ? undefined
+        : timeout,
+      signal: options?.signal,
+    });
+  }
+}
+
+/**
+ * Makes the proxy of a kind: set by `proxies.ts`, which knows each kind's
+ * class (their files build on this one, so this one cannot import them).
+ */
+let makeProxy:
+  | ((ref: ProxyRef) => BaseProxy) & { isKind(kind: string): boolean }
+  | undefined;
+
+/** @internal Says how to make the proxy of each kind. */
+export function setProxyMaker(make: NonNullable<typeof makeProxy>): void {
+  makeProxy = make;
+}
+
+/** A proxy stored in its own Manager: the object's number and kind. */
+interface NestedRef {
+  readonly id: number;
+  readonly kind: ProxyKind;
+}
+
+/**
+ * `value` with each proxy in it (in arrays, plain objects, Maps and Sets)
+ * replaced by a reference its Manager stores; `value` itself if it holds
+ * none.
+ *
+ * @throws {TypeError} For a proxy of another Manager.
+ */
+export function nestProxies(
+  value: unknown,
+  ref: ProxyRef,
+  where: string,
+): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof BaseProxy) {
+    const inner = value.toMessage()[PROXY];
+    if (!sameAddress(inner.address, ref.address)) {
+      throw new TypeError(
+        `${where}: a proxy of the Manager at ${
+          addressName(inner.address)
+        } cannot be stored in another Manager`,
+      );
+    }
+    const nested: NestedRef = { id: inner.id, kind: inner.kind };
+    return { [PROXY]: nested };
+  }
+  return mapContents(value, (each) => nestProxies(each, ref, where));
+}
+
+/** Undoes `nestProxies` in a reply: each reference becomes a proxy. */
+export function reviveNested(value: unknown, ref: ProxyRef): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const nested = (value as Record<string, unknown>)[PROXY] as
+    | Partial<NestedRef>
+    | undefined;
+  if (
+    typeof nested === "object" && nested !== null &&
+    typeof nested.id === "number" && typeof nested.kind === "string" &&
+    makeProxy!.isKind(nested.kind)
+  ) {
+    return makeProxy!({ ...ref, id: nested.id, kind: nested.kind });
+  }
+  return mapContents(value, (each) => reviveNested(each, ref));
+}
+
+/**
+ * A copy of an array, plain object, Map or Set with `f` applied to what it
+ * holds, or the value itself if `f` changed nothing (or it is none of them).
+ */
+function mapContents(value: object, f: (each: unknown) => unknown): unknown {
+  let changed = false;
+  const g = (each: unknown) => {
+    const mapped = f(each);
+    changed ||= mapped !== each;
+    return mapped;
+  };
+  let copy: unknown;
+  if (Array.isArray(value)) copy = value.map(g);
+  else if (value instanceof Map) {
+    copy = new Map([...value].map(([k, v]) => [g(k), g(v)]));
+  } else if (value instanceof Set) copy = new Set([...value].map(g));
+  else if (Object.getPrototypeOf(value) === Object.prototype) {
+    copy = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, g(v)]),
+    );
+  } else return value;
+  return changed ? copy : value;
+}
