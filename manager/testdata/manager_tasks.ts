@@ -2,6 +2,7 @@
 
 import type {
   DictProxy,
+  EventProxy,
   ListProxy,
   LockProxy,
   NamespaceProxy,
@@ -73,10 +74,12 @@ export function acquireSync(lock: LockProxy): boolean {
 }
 
 /**
- * Acquires the lock with `acquireSync` (it may wait there for good), then
- * blocks this thread for good: only terminating it stops it.
+ * Says it has begun, acquires the lock with `acquireSync` (it may wait
+ * there for good), then blocks this thread for good: only terminating it
+ * stops it.
  */
-export function acquireSyncForever(lock: LockProxy): never {
+export function acquireSyncForever(lock: LockProxy, begun: EventProxy): never {
+  begun.setSync();
   lock.acquireSync();
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   throw new Error("unreachable");

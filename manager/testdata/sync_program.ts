@@ -15,6 +15,7 @@ import type * as Tasks from "./manager_tasks.ts";
 
 const tasks = new URL("./manager_tasks.ts", import.meta.url);
 const say = (...parts: unknown[]) => console.log(parts.join(" "));
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const outcome = (promise: Promise<unknown>) =>
   promise.then(String, (error) => (error as Error).name);
 const raises = (f: () => unknown) => {
@@ -128,16 +129,31 @@ const taken = await manager.Lock();
 }
 // As a dead thread's lock: the next acquirer is told once, and it is free.
 say("worker ended", await outcome(taken.acquire({ timeout: 5000 })));
+// Each task says it has begun (a task stopped before that is dropped, not
+// terminated), and is stopped once it holds the lock, or waits for it.
+const begun = await manager.Event();
 {
   await using pool = new ThreadPool<typeof Tasks>(tasks, { maxWorkers: 1 });
-  const forever = pool.apply("acquireSyncForever", [taken], { timeout: 300 });
+  const stop = new AbortController();
+  const forever = pool.apply("acquireSyncForever", [taken, begun], {
+    signal: stop.signal,
+  });
+  while (!await taken.locked()) await delay(10);
+  stop.abort();
   say("worker stuck", await outcome(forever));
 }
 say("worker terminated", await outcome(taken.acquire({ timeout: 5000 })));
 await taken.acquire();
+await begun.clear();
 {
   await using pool = new ThreadPool<typeof Tasks>(tasks, { maxWorkers: 1 });
-  const waiting = pool.apply("acquireSyncForever", [taken], { timeout: 300 });
+  const stop = new AbortController();
+  const waiting = pool.apply("acquireSyncForever", [taken, begun], {
+    signal: stop.signal,
+  });
+  await begun.wait();
+  await delay(100); // long enough to be waiting in acquireSync, usually
+  stop.abort();
   say("worker waiting", await outcome(waiting));
 }
 await taken.release();
