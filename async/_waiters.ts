@@ -10,6 +10,7 @@
 // once: either granted, or timed out, or aborted.
 
 import { MAX_DELAY } from "../internal/timers.ts";
+import { parseWait, type WaitOptions } from "../internal/options.ts";
 
 /** A settled promise to hand back from fast paths without allocating. */
 export const TRUE: Promise<boolean> = Promise.resolve(true);
@@ -184,4 +185,47 @@ export class WaiterList<T> {
       waiter.reject(error());
     }
   }
+}
+
+/**
+ * Acquires, with options, what a primitive hands out one at a time (a lock,
+ * a permit): checks the options, takes it if `take()` can, or else waits in
+ * `waiters`. A grant and an abort can land in the same tick (it was handed
+ * over, then the signal aborted before the waiter could run): such a waiter
+ * hands it on (`handOn`) instead of keeping it.
+ */
+export function acquireWaiting(
+  where: string,
+  options: WaitOptions | undefined,
+  take: () => boolean,
+  waiters: WaiterList<boolean>,
+  handOn: () => void,
+): Promise<boolean> {
+  let signal: AbortSignal | undefined;
+  try {
+    ({ signal } = parseWait(where, options));
+    signal?.throwIfAborted();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (take()) return TRUE;
+  const ms = msOf(options);
+  if (ms <= 0) return FALSE;
+  const granted = waiters.add(ms, signal);
+  return signal === undefined
+    ? granted
+    : unlessAborted(granted, signal, handOn);
+}
+
+async function unlessAborted(
+  granted: Promise<boolean>,
+  signal: AbortSignal,
+  handOn: () => void,
+): Promise<boolean> {
+  if (!await granted) return false;
+  if (signal.aborted) {
+    handOn();
+    throw signal.reason;
+  }
+  return true;
 }

@@ -1,8 +1,8 @@
 import { NotHeldError } from "../primitives/errors.ts";
-import { parseWait, type WaitOptions } from "../internal/options.ts";
+import type { WaitOptions } from "../internal/options.ts";
 import { guard } from "../internal/guard.ts";
 import { timeoutError } from "../internal/timeout_error.ts";
-import { FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
+import { acquireWaiting, TRUE, WaiterList } from "./_waiters.ts";
 
 /**
  * A mutual-exclusion lock for the tasks of one event loop, like Python's
@@ -107,41 +107,21 @@ export class Lock {
       this.#locked = true;
       return TRUE;
     }
-    let signal: AbortSignal | undefined;
-    try {
-      ({ signal } = parseWait("Cannot acquire Lock", options));
-      signal?.throwIfAborted();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (!this.#locked) {
-      this.#locked = true;
-      return TRUE;
-    }
-    const ms = msOf(options);
-    if (ms <= 0) return FALSE;
-    const granted = this.#waiters.add(ms, signal);
-    return signal === undefined
-      ? granted
-      : this.#unlessAborted(granted, signal);
+    return acquireWaiting(
+      "Cannot acquire Lock",
+      options,
+      this.#take,
+      this.#waiters,
+      this.#handOn,
+    );
   }
 
-  /**
-   * A grant and an abort can land in the same tick: the lock was handed
-   * over, then the signal aborted before the waiter could run. Such a
-   * waiter gives the lock to the next one instead of keeping it.
-   */
-  async #unlessAborted(
-    granted: Promise<boolean>,
-    signal: AbortSignal,
-  ): Promise<boolean> {
-    if (!await granted) return false;
-    if (signal.aborted) {
-      this.release();
-      throw signal.reason;
-    }
+  readonly #take = (): boolean => {
+    if (this.#locked) return false;
+    this.#locked = true;
     return true;
-  }
+  };
+  readonly #handOn = (): void => this.release();
 
   /**
    * Releases the lock, handing it to the first waiter if there is one. Any

@@ -1,11 +1,7 @@
-import {
-  checkInteger,
-  parseWait,
-  type WaitOptions,
-} from "../internal/options.ts";
+import { checkInteger, type WaitOptions } from "../internal/options.ts";
 import { guard } from "../internal/guard.ts";
 import { timeoutError } from "../internal/timeout_error.ts";
-import { FALSE, msOf, TRUE, WaiterList } from "./_waiters.ts";
+import { acquireWaiting, TRUE, WaiterList } from "./_waiters.ts";
 
 /** The same ceiling as the cross-worker semaphore, whose value is an Int32. */
 const MAX_VALUE = 0x7fffffff;
@@ -153,37 +149,22 @@ export class Semaphore {
       this.#value--;
       return TRUE;
     }
-    let signal: AbortSignal | undefined;
-    try {
-      ({ signal } = parseWait(`Cannot acquire ${this.#kind}`, options));
-      signal?.throwIfAborted();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.#value > 0) {
-      this.#value--;
-      return TRUE;
-    }
-    const ms = msOf(options);
-    if (ms <= 0) return FALSE;
-    const granted = this.#waiters.add(ms, signal);
-    return signal === undefined
-      ? granted
-      : this.#unlessAborted(granted, signal);
+    return acquireWaiting(
+      `Cannot acquire ${this.#kind}`,
+      options,
+      this.#take,
+      this.#waiters,
+      this.#handOn,
+    );
   }
 
-  /** See Lock: a waiter aborted as it was granted passes the permit on. */
-  async #unlessAborted(
-    granted: Promise<boolean>,
-    signal: AbortSignal,
-  ): Promise<boolean> {
-    if (!await granted) return false;
-    if (signal.aborted) {
-      this.#give(1);
-      throw signal.reason;
-    }
+  readonly #take = (): boolean => {
+    if (this.#value <= 0) return false;
+    this.#value--;
     return true;
-  }
+  };
+  // A waiter aborted as it was granted passes the permit on.
+  readonly #handOn = (): void => this.#give(1);
 
   /** Hands `n` permits to the waiters in order; the rest go to the count. */
   #give(n: number): void {
