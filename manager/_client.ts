@@ -39,6 +39,7 @@ export class ManagerClient {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #lost: Error | undefined;
+  #released: number[] = [];
 
   private constructor(address: Address, conn: Deno.Conn, writer: FrameWriter) {
     this.address = address;
@@ -168,6 +169,22 @@ export class ManagerClient {
         .catch(() => {});
     }
     return promise;
+  }
+
+  /**
+   * Tells the Manager that nothing can reach object `id` any more, with the
+   * others of the same moment in one request. It answers nothing worth
+   * waiting for.
+   */
+  release(id: number): void {
+    if (this.#lost !== undefined) return;
+    this.#released.push(id);
+    if (this.#released.length > 1) return;
+    queueMicrotask(() => {
+      const ids = this.#released;
+      this.#released = [];
+      this.call(0, "release", [ids]).catch(() => {});
+    });
   }
 
   /** Closes the connection; calls in flight reject. */

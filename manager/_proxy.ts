@@ -26,6 +26,19 @@ export interface ProxyRef {
 }
 
 /**
+ * The proxies that are still the only way to their objects (none of them
+ * has left its thread): when one is collected, nothing can reach its
+ * object any more, and the Manager frees it. An object whose proxy has
+ * travelled, been stored in the Manager or shared lives until shutdown, as
+ * Python keeps the objects of nested proxies (telling when the last copy of
+ * a reference in flight is gone would need counts that every process and
+ * container keeps).
+ */
+const onlyProxies = new FinalizationRegistry<
+  { maker: ManagerClient; id: number }
+>(({ maker, id }) => maker.release(id));
+
+/**
  * What every proxy of a Manager's object shares: its reference, and calls
  * through this thread's connection to the Manager.
  */
@@ -33,10 +46,20 @@ export abstract class BaseProxy {
   readonly #ref: ProxyRef;
   #client: ManagerClient | undefined;
   #syncClient: SyncClient | undefined;
+  /** Set while it is its object's one proxy: the connection that made it. */
+  #maker: ManagerClient | undefined;
 
-  /** @internal Made by a Manager, or by a worker from a message. */
-  constructor(ref: ProxyRef) {
+  /**
+   * @internal Made by a Manager (which gives the connection that created
+   * the object: the proxy is then its only one), from a reply, or by a
+   * worker from a message.
+   */
+  constructor(ref: ProxyRef, maker?: ManagerClient) {
     this.#ref = ref;
+    if (maker !== undefined) {
+      this.#maker = maker;
+      onlyProxies.register(this, { maker, id: ref.id }, this);
+    }
   }
 
   /** Which kind of object the proxy stands for. */
@@ -44,8 +67,16 @@ export abstract class BaseProxy {
     return this.#ref.kind;
   }
 
-  /** @internal What travels to a worker or a process. */
+  /**
+   * @internal What travels to a worker or a process, or is stored in the
+   * Manager or shared by name: from then on, others may reach the object,
+   * so it is no longer freed when this proxy is collected.
+   */
   toMessage(): { [PROXY]: ProxyRef } {
+    if (this.#maker !== undefined) {
+      this.#maker = undefined;
+      onlyProxies.unregister(this);
+    }
     return { [PROXY]: this.#ref };
   }
 
@@ -70,7 +101,7 @@ export abstract class BaseProxy {
     }
     // Most arguments are keys and numbers: nothing to look into.
     const sent = args.some((arg) => typeof arg === "object" && arg !== null)
-      ? nestProxies(args, ref, `${ref.kind}.${method}()`)
+      ? nestProxies(args, ref.address, `${ref.kind}.${method}()`)
       : args;
     return reviveNested(
       await this.#client.call(ref.id, method, sent as unknown[], options),
@@ -121,7 +152,7 @@ export abstract class BaseProxy {
       );
     }
     const sent = args.some((arg) => typeof arg === "object" && arg !== null)
-      ? nestProxies(args, ref, `${ref.kind}.${method}Sync()`)
+      ? nestProxies(args, ref.address, `${ref.kind}.${method}Sync()`)
       : args;
     const value = this.#syncClient.call(
       ref.id,
@@ -180,13 +211,13 @@ interface NestedRef {
  */
 export function nestProxies(
   value: unknown,
-  ref: ProxyRef,
+  address: Address,
   where: string,
 ): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (value instanceof BaseProxy) {
     const inner = value.toMessage()[PROXY];
-    if (!sameAddress(inner.address, ref.address)) {
+    if (!sameAddress(inner.address, address)) {
       throw new TypeError(
         `${where}: a proxy of the Manager at ${
           addressName(inner.address)
@@ -196,7 +227,7 @@ export function nestProxies(
     const nested: NestedRef = { id: inner.id, kind: inner.kind };
     return { [PROXY]: nested };
   }
-  return mapContents(value, (each) => nestProxies(each, ref, where));
+  return mapContents(value, (each) => nestProxies(each, address, where));
 }
 
 /** Undoes `nestProxies` in a reply: each reference becomes a proxy. */

@@ -192,6 +192,11 @@ export class ManagerServer {
         return [id, this.#objects.get(id)!.kind];
       },
       kind: ([id]) => this.#objects.get(id as number)?.kind,
+      // Objects whose only proxy was collected: nothing can reach them.
+      release: ([ids]) => {
+        for (const id of ids as number[]) this.#objects.delete(id);
+      },
+      count: () => this.#objects.size,
       shutdown: () => {
         setTimeout(() => this.close(), 0);
       },

@@ -8,6 +8,7 @@ import {
   defaultAddress,
   isLocal,
   netPermission,
+  sameAddress,
   type TcpAddress,
   type UnixAddress,
 } from "./_address.ts";
@@ -29,6 +30,7 @@ import {
   type ValueProxy,
 } from "./proxies.ts";
 import { entryPairs } from "./dict_proxy.ts";
+import { nestProxies } from "./_proxy.ts";
 import { track } from "../pools/_children.ts";
 import { PROXY } from "../pools/_wire.ts";
 import { checkInteger, checkObject, quote } from "../internal/options.ts";
@@ -272,14 +274,17 @@ export class Manager implements AsyncDisposable {
     kind: K,
     args: readonly unknown[],
   ): Promise<ProxyOf<K>> {
-    const id = await (await this.#client()).call(0, "create", [kind, args]);
+    const client = await this.#client();
+    // Proxies in the first contents are stored as references, as later.
+    const contents = nestProxies(args, this.#address, `Manager.${kind}()`);
+    const id = await client.call(0, "create", [kind, contents]);
     return proxyFor({
       address: this.#address,
       authkey: this.#authkey,
       maxFrameBytes: this.#maxFrameBytes,
       id: id as number,
       kind,
-    });
+    }, client);
   }
 
   /** A shared dict, from entries (a Map, pairs or a plain object). */
@@ -399,7 +404,14 @@ export class Manager implements AsyncDisposable {
         }`,
       );
     }
-    const { id } = proxy.toMessage()[PROXY];
+    const { id, address } = proxy.toMessage()[PROXY];
+    if (!sameAddress(address, this.#address)) {
+      throw new TypeError(
+        `Manager.share(): 'proxy' is a proxy of the Manager at ${
+          addressName(address)
+        }, not of this one`,
+      );
+    }
     await (await this.#client()).call(0, "share", [name, id]);
   }
 
@@ -425,6 +437,28 @@ export class Manager implements AsyncDisposable {
       id,
       kind,
     });
+  }
+
+  /**
+   * How many objects the Manager serves now: Python's
+   * `_number_of_objects()`, for finding leaks. An object is freed once its
+   * proxy is collected, if that proxy never left the thread that made it;
+   * one that was sent to a worker or a process, stored in the Manager's
+   * containers or shared lives until shutdown.
+   *
+   * @example Count them
+   * ```ts
+   * import { Manager } from "@parallel/parallel";
+   * import { strictEqual } from "node:assert/strict";
+   *
+   * await using manager = await Manager.start({ serveInProcess: true });
+   * const d = await manager.dict();
+   * strictEqual(await manager.numberOfObjects(), 1);
+   * strictEqual(await d.size(), 0);
+   * ```
+   */
+  async numberOfObjects(): Promise<number> {
+    return await (await this.#client()).call(0, "count", []) as number;
   }
 
   /**

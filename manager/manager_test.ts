@@ -15,12 +15,14 @@ import {
   AuthenticationError,
   type DictProxy,
   ListProxy,
+  type LockProxy,
   Manager,
   ManagerConnectionError,
   Process,
   ProcessPool,
   Thread,
   ThreadPool,
+  type ValueProxy,
 } from "../mod.ts";
 import type * as Tasks from "./testdata/manager_tasks.ts";
 import { count } from "./testdata/manager_tasks.ts";
@@ -414,6 +416,23 @@ Deno.test("Manager: a proxy stored in a dict or a list comes back as a proxy of 
     name: "TypeError",
     message: /cannot be stored in another Manager/,
   });
+  await rejects(manager.share("foreign", foreign), {
+    name: "TypeError",
+    message: /a proxy of the Manager at .*, not of this one/,
+  });
+  // In the first contents of a container too.
+  const made = [
+    await (await manager.list([inner])).at(0),
+    await (await manager.dict([["l", inner]])).get("l"),
+    await (await manager.Namespace({ l: inner })).get("l"),
+  ] as ListProxy<number>[];
+  for (const each of made) ok(each instanceof ListProxy);
+  await made[2]!.append(5);
+  deepStrictEqual(await made[0]!.slice(), [1, 2, 3, 4, 5]);
+  await rejects(manager.list([foreign]), {
+    name: "TypeError",
+    message: /Manager.list\(\): a proxy of the Manager at/,
+  });
 });
 
 Deno.test("Manager: an aborted wait settles, and a lock it took meanwhile is not lost", async () => {
@@ -426,6 +445,40 @@ Deno.test("Manager: an aborted wait settles, and a lock it took meanwhile is not
   await rejects(waiting, { name: "AbortError" });
   await lock.release();
   strictEqual(await lock.locked(), false);
+});
+
+Deno.test("Manager: an object is freed once its only proxy is collected; one sent to a thread, stored in a container or shared lives on", async () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  ok(gc !== undefined, "run with --v8-flags=--expose-gc");
+  await using manager = await Manager.start();
+  const kept = await manager.dict<string, unknown>();
+  let stored: ListProxy<number> | undefined = await manager.list([1]);
+  await kept.set("l", stored);
+  let shared: LockProxy | undefined = await manager.Lock();
+  await manager.share("lock", shared);
+  let sent: ValueProxy<number> | undefined = await manager.Value("i", 0);
+  const thread = new Thread({
+    target: async (value: ValueProxy<number>) => await value.set(7),
+    args: [sent],
+  });
+  thread.start();
+  await thread.join();
+  await (async () => {
+    for (let i = 0; i < 100; i++) await (await manager.dict()).set("i", i);
+  })();
+  stored = shared = sent = undefined;
+  let count = await manager.numberOfObjects();
+  for (let round = 0; round < 200 && count > 4; round++) {
+    gc!();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    count = await manager.numberOfObjects();
+  }
+  strictEqual(count, 4);
+  // What lives on still works.
+  deepStrictEqual(await (await kept.get("l") as ListProxy<number>).slice(), [
+    1,
+  ]);
+  strictEqual(await (await manager.get("lock") as LockProxy).locked(), false);
 });
 
 Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", async () => {

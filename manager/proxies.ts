@@ -5,6 +5,7 @@
 
 import { BaseProxy, type ProxyRef, setProxyMaker } from "./_proxy.ts";
 import type { ProxyKind } from "./_served.ts";
+import type { ManagerClient } from "./_client.ts";
 import { quote } from "../internal/options.ts";
 import { PROXY } from "../pools/_wire.ts";
 import { ArrayProxy } from "./array_proxy.ts";
@@ -56,12 +57,19 @@ const CLASSES = {
 /** The proxy class of each kind. */
 export type ProxyOf<K extends ProxyKind> = InstanceType<(typeof CLASSES)[K]>;
 
-/** A proxy for `ref`. */
+/**
+ * A proxy for `ref`; `maker`, the connection that just created its object,
+ * makes it the object's only proxy (freed with it).
+ */
 export function proxyFor<K extends ProxyKind>(
   ref: ProxyRef & { kind: K },
+  maker?: ManagerClient,
 ): ProxyOf<K> {
-  const Class = CLASSES[ref.kind] as new (ref: ProxyRef) => BaseProxy;
-  return new Class(ref) as ProxyOf<K>;
+  const Class = CLASSES[ref.kind] as new (
+    ref: ProxyRef,
+    maker?: ManagerClient,
+  ) => BaseProxy;
+  return new Class(ref, maker) as ProxyOf<K>;
 }
 
 setProxyMaker(Object.assign(proxyFor, {
