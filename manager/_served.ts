@@ -15,7 +15,10 @@ import {
   Queue,
   Semaphore,
 } from "../async/mod.ts";
-import { AbandonedLockError } from "../primitives/errors.ts";
+import {
+  AbandonedLockError,
+  BrokenBarrierError,
+} from "../primitives/errors.ts";
 import { quote } from "../internal/options.ts";
 
 /** Who calls, and how long it may wait. */
@@ -96,9 +99,15 @@ export class OwnedLock {
   }
 
   release(owner: object): void {
-    if (this.owner !== owner) {
+    // A Lock, as Python's threading.Lock, may be released by anyone while
+    // it is held; an RLock (and a Condition's lock) only by its owner.
+    if (this.owner === undefined || (this.reentrant && this.owner !== owner)) {
       throw new RangeError(
-        `Cannot release the Manager's ${this.name}: this client does not hold it`,
+        `Cannot release the Manager's ${this.name}: ${
+          this.owner === undefined
+            ? "it is not held"
+            : "this client does not hold it"
+        }`,
       );
     }
     if (--this.depth > 0) return;
@@ -303,6 +312,7 @@ const condition = {
   tryAcquire: (c: ServedCondition, _, context) =>
     c.owned.tryAcquire(context.owner),
   release: (c: ServedCondition, _, context) => c.owned.release(context.owner),
+  locked: (c: ServedCondition) => c.owned.lock.locked,
   wait: async (c: ServedCondition, _, context) => {
     checkOwner("Condition.wait()", c, context.owner);
     const depth = c.owned.depth;
@@ -326,7 +336,21 @@ const condition = {
 } satisfies Record<string, Method>;
 
 const barrier = {
-  wait: (b: Barrier, _, context) => b.wait(waitOptions(context)),
+  wait: async (b: Barrier, _, context) => {
+    try {
+      return await b.wait(waitOptions(context));
+    } catch (error) {
+      if (!(error instanceof DOMException && error.name === "TimeoutError")) {
+        throw error;
+      }
+      // As Python's threading.Barrier (and this module's), not asyncio's: a
+      // party that times out breaks the barrier for every party.
+      b.abort();
+      throw new BrokenBarrierError(
+        `The barrier broke: a party timed out after waiting ${context.timeout} ms`,
+      );
+    }
+  },
   reset: (b: Barrier) => b.reset(),
   abort: (b: Barrier) => b.abort(),
   parties: (b: Barrier) => b.parties,

@@ -55,7 +55,10 @@ export class ManagerServer {
   #listener: Deno.Listener | undefined;
   /** Where it listens, once it does (`addressName`). */
   #name: string | undefined;
-  #nextId = 1;
+  // Numbers start at random, so that a proxy of a Manager that was shut
+  // down finds nothing, not another object, in one started at its address
+  // with its key (Python's are memory addresses, as unlikely to match).
+  #nextId = 1 + Math.floor(Math.random() * 2 ** 40);
 
   constructor(options: ServerOptions) {
     this.#options = options;
@@ -161,7 +164,9 @@ export class ManagerServer {
   ): unknown {
     const served = this.#objects.get(target);
     if (served === undefined) {
-      throw new RangeError(`The Manager serves no object ${target}`);
+      throw new RangeError(
+        `The Manager serves no object ${target}: it was freed, or the proxy is of a Manager that was shut down`,
+      );
     }
     return callServed(served, method, args, context);
   }

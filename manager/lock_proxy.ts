@@ -3,8 +3,10 @@ import type { WaitOptions } from "../internal/options.ts";
 
 /**
  * A Manager's `Lock` (or `RLock`): held by the connection of the thread that
- * acquired it. A client that goes away holding it gives it back, and the
- * next acquirer gets an `AbandonedLockError`, once.
+ * acquired it. Any client may release a held `Lock`, as any thread may
+ * release Python's; only its holder may release an `RLock`. A client that
+ * goes away holding it gives it back, and the next acquirer gets an
+ * `AbandonedLockError`, once.
  *
  * @example Hold it
  * ```ts
@@ -32,7 +34,8 @@ export class LockProxy extends BaseProxy {
   /**
    * Releases it.
    *
-   * @throws {RangeError} If this thread's connection does not hold it.
+   * @throws {RangeError} If it is not held, or it is an `RLock` that this
+   * thread's connection does not hold.
    */
   async release(): Promise<void> {
     await this.call("release");
