@@ -6,6 +6,7 @@
 // that one long task cannot hold many others hostage while a sibling idles.
 // The core starts workers on demand up to maxWorkers, retires them after
 // maxTasksPerWorker tasks or an idle timeout, times tasks from their start,
+// lets an idle worker take a task that waits in another's line (`#steal`),
 // and settles every task: with its result, its error, WorkerCrashedError
 // when its worker dies under it, a TimeoutError or the abort reason, a
 // BrokenPoolError when workers cannot start, or cancellation. A task that a
@@ -495,6 +496,37 @@ export class ExecutorCore<P> {
     return count;
   }
 
+  /**
+   * Gives an idle worker the oldest task that waits in another's line
+   * behind the one running there, if the lane can take it back (a thread
+   * lane can until its worker claims it; a live process cannot): that one
+   * may run for long, or wait for the very task behind it, which on
+   * Python's one queue another thread would take. Whether it took one.
+   */
+  #steal(idle: WorkerState<P>): boolean {
+    if (this.#kind.depth !== undefined || !this.#open(idle)) return false;
+    for (const worker of this.#workers) {
+      if (worker === idle) continue;
+      const line = worker.line;
+      for (let at = 1; at < line.length; at++) {
+        const task = line[at]!;
+        if (task.done || !this.#kind.resendable(task.payload!)) continue;
+        if (!worker.lane.takeBack(task.id)) continue;
+        line.splice(at, 1);
+        worker.sent--;
+        task.worker = undefined;
+        try {
+          this.#send(idle, task);
+        } catch {
+          // The idle lane refused it at the last moment: back to the queue.
+          this.#requeue([task]);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A worker that will take no more tasks ends once its line is empty. */
   #retire(worker: WorkerState<P>): void {
     worker.retiring = true;
@@ -506,6 +538,7 @@ export class ExecutorCore<P> {
       worker.lane.end();
       return;
     }
+    if (this.#steal(worker)) return;
     const { idleTimeout, minWorkers } = this.#options;
     if (idleTimeout === Infinity || this.#staying() <= minWorkers) return;
     worker.idleTimer = setLongTimeout(

@@ -174,6 +174,27 @@ Deno.test("core: workers grow to maxWorkers before tasks queue behind a busy one
   for (const lane of kind.lanes) lane.terminate();
 });
 
+Deno.test("core: a worker that goes idle takes the oldest task waiting behind another's running one, if that lane gives it back", async () => {
+  const { kind, submit } = setup({ maxWorkers: 2 });
+  const futures = ["a", "b", "c", "d"].map((each) => submit(each));
+  const [first, second] = kind.lanes as [FakeLane, FakeLane];
+  for (const lane of kind.lanes) lane.ready();
+  deepStrictEqual(first.unanswered.map(([, p]) => p), ["a", "c"]);
+  deepStrictEqual(second.unanswered.map(([, p]) => p), ["b", "d"]);
+  second.answer(); // b; d runs there now
+  second.answer(); // d: the second worker is idle, "a" still runs
+  // "c" was taken back from the first worker and sent to the second.
+  ok(first.taken.has(first.unanswered[1]![0]));
+  deepStrictEqual(second.unanswered.map(([, p]) => p), ["c"]);
+  ok(futures[2]!.running);
+  second.answer("C");
+  strictEqual(await futures[2], "C");
+  first.answer("A");
+  first.answer(); // the first worker skips the "c" it no longer has
+  deepStrictEqual(await Promise.all(futures), ["A", "done", "C", "done"]);
+  for (const lane of kind.lanes) lane.terminate();
+});
+
 Deno.test("core: the line grows for tiny tasks, up to MAX_DEPTH", async () => {
   const { kind, submit } = setup({}, true);
   const futures = [];

@@ -2032,3 +2032,25 @@ boundedTest(
     strictEqual(stderr, "");
   },
 );
+
+Deno.test("ThreadPool: an idle worker takes a task that waits in another's line behind a blocked one, as Python's threads take the next task from one queue", async () => {
+  await using pool = new ThreadPool({ maxWorkers: 2 });
+  const event = new Event();
+  // The first worker blocks until the third task runs; the third goes in
+  // the first worker's line (both lines are as long), behind it.
+  const waits = pool.submit(
+    (e: Event) => e.waitSync({ timeout: 20_000 }),
+    event,
+  );
+  const sleeps = pool.submit(
+    (ms: number) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)),
+    100,
+  );
+  const sets = pool.submit((e: Event) => {
+    e.set();
+    return true;
+  }, event);
+  strictEqual(await sets, true);
+  strictEqual(await waits, true);
+  strictEqual(await sleeps, 100);
+});
