@@ -67,7 +67,6 @@ import {
   EventProxy,
   ListProxy,
   Manager,
-  ManagerConnectionError,
   Process,
   type ProcessPermissions,
   ProcessPool,
