@@ -175,6 +175,17 @@ const dict = {
     map.delete(key);
     return value;
   },
+  // Python's popitem: the last pair set. A Map keeps no pointer to its
+  // last entry, so this walks it: O(n), for a method seldom used.
+  popItem: (map: Map<unknown, unknown>) => {
+    if (map.size === 0) {
+      throw new RangeError("dict.popItem(): the dict is empty");
+    }
+    let last: [unknown, unknown] | undefined;
+    for (const entry of map) last = entry;
+    map.delete(last![0]);
+    return last;
+  },
   /** An update that reads and writes under the server's one loop. */
   add: (map: Map<unknown, unknown>, [key, amount]) => {
     const value = (map.get(key) ?? 0) as number;

@@ -74,6 +74,14 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   pop(key: K, ...fallback: [] | [V]): Promise<V> {
     return this.call("pop", [key, ...fallback]) as Promise<V>;
   }
+  /**
+   * Removes the pair set last and returns it: Python's `popitem`.
+   *
+   * @throws {RangeError} If the dict is empty.
+   */
+  popItem(): Promise<[K, V]> {
+    return this.call("popItem") as Promise<[K, V]>;
+  }
   /** Adds `amount` to the number at `key` (0 if none), in one call. */
   add(key: K, amount: number): Promise<number> {
     return this.call("add", [key, amount]) as Promise<number>;
@@ -134,6 +142,10 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   /** `pop`, blocking this thread until the Manager answers. */
   popSync(key: K, ...fallback: [] | [V]): V {
     return this.callSync("pop", [key, ...fallback]) as V;
+  }
+  /** `popItem`, blocking this thread until the Manager answers. */
+  popItemSync(): [K, V] {
+    return this.callSync("popItem") as [K, V];
   }
   /** `add`, blocking this thread until the Manager answers. */
   addSync(key: K, amount: number): number {

@@ -246,6 +246,7 @@ Deno.test("Manager: the Sync methods of proxies block their thread on a socket o
     'dict [["a",1],["b",2],["c",3]] 3 true',
     "dict pop 3 -1 11",
     'dict missing RangeError: dict.pop(): no key "nothing"',
+    'dict popItem ["last",9]',
     "list [4,3,2,1] 4 1",
     'namespace {"y":1,"z":2}',
     "async sees 2 [4,3,2,1]",
@@ -254,6 +255,7 @@ Deno.test("Manager: the Sync methods of proxies block their thread on a socket o
     "increments 8000 0,0,0,0",
     "timeout false",
     "acquired true true",
+    "waitFor true false",
     "tcp 7",
     "served here RangeError: dict.getSync(): this thread serves that Manager (serveInProcess), so a Sync call would block the very thread that must answer it; use the async methods here",
     "wrong key AuthenticationError: The Manager refused the key ('authkey' is wrong)",
@@ -537,7 +539,17 @@ Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", as
     name: "TypeError",
     message: /'attributes' must be an object, received 7/,
   });
+  const c = await manager.Condition();
+  await rejects(c.waitFor(5 as never), {
+    name: "TypeError",
+    message:
+      /Condition.waitFor\(\): 'predicate' must be a function, received 5/,
+  });
   const d = await manager.dict();
+  await rejects(d.popItem(), {
+    name: "RangeError",
+    message: /dict.popItem\(\): the dict is empty/,
+  });
   await rejects(d.update(3 as never), {
     name: "TypeError",
     message: /dict.update\(\): 'entries' must be a Map.*received 3/,

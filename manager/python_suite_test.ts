@@ -23,10 +23,9 @@
 // JoinableQueue); a client that ends holding a Lock gives it back and the
 // next acquirer gets AbandonedLockError once (Python keeps it locked).
 // Python's operators on proxies (`b *= 2`, `d |= {...}`, `b + [5, 6]`) are
-// method calls or done on a copy, and `wait_for` (a client-side loop in
-// Python's ConditionProxy too) and `popitem` are written out in the tasks,
-// as the proxies have neither. No test asserts how long something took:
-// timeouts only bound the waits.
+// method calls or done on a copy; `wait_for` and `popitem` are `waitFor`
+// (a loop on the client's side, as Python's) and `popItem`. No test asserts
+// how long something took: timeouts only bound the waits.
 //
 // Not ported, and why:
 // - _TestPool and TestSyncManagerTypes.test_pool: a Manager here serves no
@@ -90,7 +89,6 @@ import {
   BOUND,
   N,
   REMOTE_VALUES,
-  waitFor,
 } from "./testdata/python_suite_tasks.ts";
 
 const tasks = new URL("./testdata/python_suite_tasks.ts", import.meta.url);
@@ -575,11 +573,9 @@ Deno.test("Manager (CPython's _TestCondition.test_waitfor): wait_for, in this pr
   workers.process("conditionWaitForFour", cond, state);
   {
     await using _held = await cond.hold();
-    const result = await waitFor(
-      cond,
-      async () => await state.get() === 0,
-      BOUND,
-    );
+    const result = await cond.waitFor(async () => await state.get() === 0, {
+      timeout: BOUND,
+    });
     strictEqual(result, true);
     strictEqual(await state.get(), 0);
   }

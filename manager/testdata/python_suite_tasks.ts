@@ -104,32 +104,6 @@ export async function conditionSleeper(
   await cond.release();
 }
 
-/**
- * Python's `ConditionProxy.wait_for`, which loops on `wait` in the client
- * (the proxies here have no `waitFor`): true once `predicate` holds, false
- * if `timeout` ms passed first. The caller holds the condition.
- */
-export async function waitFor(
-  cond: ConditionProxy,
-  predicate: () => Promise<boolean>,
-  timeout?: number,
-): Promise<boolean> {
-  let result = await predicate();
-  const end = timeout === undefined ? undefined : performance.now() + timeout;
-  while (!result) {
-    let wait: number | undefined;
-    if (end !== undefined) {
-      wait = end - performance.now();
-      if (wait <= 0) break;
-    }
-    await cond.wait(
-      wait === undefined ? { timeout: BOUND } : { timeout: wait },
-    );
-    result = await predicate();
-  }
-  return result;
-}
-
 /** `_test_waitfor_f`: sets 0, then waits until the parent counts to 4. */
 export async function conditionWaitForFour(
   cond: ConditionProxy,
@@ -138,11 +112,9 @@ export async function conditionWaitForFour(
   await using _held = await cond.hold({ timeout: BOUND });
   await state.set(0);
   await cond.notify();
-  const result = await waitFor(
-    cond,
-    async () => await state.get() === 4,
-    BOUND,
-  );
+  const result = await cond.waitFor(async () => await state.get() === 4, {
+    timeout: BOUND,
+  });
   ok(result, "wait_for saw state 4");
   strictEqual(await state.get(), 4);
 }
@@ -156,7 +128,9 @@ export async function conditionWaitForTimeout(
 ): Promise<void> {
   await sem.release();
   await using _held = await cond.hold({ timeout: BOUND });
-  const result = await waitFor(cond, async () => await state.get() === 4, 100);
+  const result = await cond.waitFor(async () => await state.get() === 4, {
+    timeout: 100,
+  });
   if (!result) await success.set(true);
 }
 
@@ -379,7 +353,7 @@ export async function syncList(obj: ListProxy<number>): Promise<void> {
   strictEqual(await obj.length(), 0);
 }
 
-/** `_test_dict` (`obj |= {...}` is `update`; `popitem` is done by hand). */
+/** `_test_dict` (`obj |= {...}` is `update`). */
 export async function syncDict(obj: DictProxy<string, number>): Promise<void> {
   strictEqual(await obj.size(), 1);
   strictEqual(await obj.get("foo"), 5);
@@ -390,9 +364,7 @@ export async function syncDict(obj: DictProxy<string, number>): Promise<void> {
   await obj.update({ bar: 6 });
   deepStrictEqual(await obj.toMap(), new Map([["foo", 5], ["bar", 6]]));
   deepStrictEqual((await obj.keys()).reverse(), ["bar", "foo"]);
-  // DictProxy has no popitem: the last key, then pop.
-  const last = (await obj.keys()).at(-1)!;
-  deepStrictEqual([last, await obj.pop(last)], ["bar", 6]);
+  deepStrictEqual(await obj.popItem(), ["bar", 6]);
   strictEqual(await obj.setDefault("bar", 0), 0);
   await obj.update([["bar", 7]]);
   strictEqual(await obj.pop("bar"), 7);

@@ -37,6 +37,8 @@ d.updateSync({ c: 3 });
 say("dict", JSON.stringify([...d.toMapSync()]), d.sizeSync(), d.hasSync("c"));
 say("dict pop", d.popSync("c"), d.popSync("c", -1), d.addSync("a", 10));
 say("dict missing", raises(() => d.popSync("nothing")));
+d.setSync("last", 9);
+say("dict popItem", JSON.stringify(d.popItemSync()));
 const l = await manager.list([1, 2, 3]);
 l.appendSync(4);
 l.reverseSync();
@@ -88,6 +90,17 @@ say("timeout", lock.acquireSync({ timeout: 50 }));
 await lock.release();
 say("acquired", lock.acquireSync({ timeout: 1000 }), lock.lockedSync());
 lock.releaseSync();
+
+// waitForSync: the predicate (on Sync methods) is true at once, then
+// false until the timeout.
+const cond = await manager.Condition();
+cond.acquireSync();
+say(
+  "waitFor",
+  cond.waitForSync(() => value.getSync() === 8000),
+  cond.waitForSync(() => value.getSync() === 0, { timeout: 30 }),
+);
+cond.releaseSync();
 
 // Over TCP too.
 await using tcp = await Manager.start({ address: { hostname: "127.0.0.1" } });
