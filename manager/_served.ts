@@ -358,7 +358,7 @@ const barrier = {
       // party that times out breaks the barrier for every party.
       b.abort();
       throw new BrokenBarrierError(
-        `The barrier broke: a party timed out after waiting ${context.timeout} ms`,
+        `The barrier broke: a party timed out (${error.message})`,
       );
     }
   },
@@ -465,7 +465,12 @@ export function createServed(
       return { kind, state: { owned, condition: new Condition(owned.lock) } };
     }
     case "Barrier":
-      return { kind, state: new Barrier(first as number) };
+      return {
+        kind,
+        state: new Barrier(first as number, {
+          timeout: second as number | undefined ?? Infinity,
+        }),
+      };
     case "Queue":
       return { kind, state: new Queue(first as number | undefined) };
     case "LifoQueue":

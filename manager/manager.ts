@@ -33,7 +33,12 @@ import { entryPairs } from "./dict_proxy.ts";
 import { nestProxies } from "./_proxy.ts";
 import { track } from "../pools/_children.ts";
 import { PROXY } from "../pools/_wire.ts";
-import { checkInteger, checkObject, quote } from "../internal/options.ts";
+import {
+  checkDuration,
+  checkInteger,
+  checkObject,
+  quote,
+} from "../internal/options.ts";
 
 /**
  * Where a Manager listens, or where to connect to one: a TCP host and port,
@@ -361,10 +366,21 @@ export class Manager implements AsyncDisposable {
     return await this.#create("Condition", []);
   }
 
-  /** A shared Barrier of `parties`. */
-  async Barrier(parties: number): Promise<BarrierProxy> {
-    checkInteger("Manager.Barrier()", "parties", parties, 1);
-    return await this.#create("Barrier", [parties]);
+  /**
+   * A shared Barrier of `parties`; `timeout` (ms) is the default of its
+   * waits, as Python's `Barrier(parties, timeout=...)`. (Python's `action`,
+   * a function, cannot be sent to a server that runs no code it receives.)
+   */
+  async Barrier(
+    parties: number,
+    options?: { timeout?: number },
+  ): Promise<BarrierProxy> {
+    const where = "Manager.Barrier()";
+    checkInteger(where, "parties", parties, 1);
+    checkObject(where, "options", options);
+    const timeout = options?.timeout ?? Infinity;
+    checkDuration(where, "timeout", timeout);
+    return await this.#create("Barrier", [parties, timeout]);
   }
 
   /** A shared FIFO Queue (unbounded when `maxsize` is 0, the default). */

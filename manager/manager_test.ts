@@ -526,6 +526,10 @@ Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", as
   await using manager = await Manager.start({ serveInProcess: true });
   await rejects(manager.Semaphore(-1), { name: "RangeError", message: /-1/ });
   await rejects(manager.Barrier(0), { name: "RangeError", message: /0/ });
+  await rejects(manager.Barrier(2, { timeout: -1 }), {
+    name: "RangeError",
+    message: /Manager.Barrier\(\): 'timeout' .* received -1/,
+  });
   await rejects(manager.Queue("x" as never), {
     name: "TypeError",
     message: /"x"/,

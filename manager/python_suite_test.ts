@@ -38,9 +38,8 @@
 //   `register` names an existing proxy; only the built-in kinds are
 //   served). What is ported is its check that only exposed methods can be
 //   called.
-// - _TestBarrier.test_action and test_default_timeout: Manager.Barrier takes
-//   only `parties` (Python's action is a pickled callable run in the
-//   server; there is no default timeout); test_thousand, which CPython
+// - _TestBarrier.test_action: Manager.Barrier takes no action (Python's is
+//   a pickled callable run in the server); test_thousand, which CPython
 //   skips for a manager.
 // - _TestContainers.test_list_isinstance, test_dict_isinstance (the
 //   collections.abc registration), test_list_iter, test_dict_iter (proxies
@@ -82,6 +81,7 @@ import type * as Tasks from "./testdata/python_suite_tasks.ts";
 import {
   barrierAbort,
   barrierAbortAndReset,
+  barrierDefaultTimeout,
   barrierMultipass,
   barrierReset,
   barrierTimeout,
@@ -808,6 +808,22 @@ Deno.test({
       strictEqual(await results.length(), await barrier.parties());
       strictEqual(await barrier.broken(), true);
     }),
+});
+
+Deno.test("Manager (CPython's _TestBarrier.test_default_timeout): a party later than the barrier's default timeout breaks it for the waits that give none", async () => {
+  await using manager = await Manager.start();
+  const barrier = await manager.Barrier(N, { timeout: 500 });
+  await using workers = new Workers();
+  const results = await manager.list<boolean>();
+  await runParties(
+    workers,
+    "barrierDefaultTimeout",
+    barrierDefaultTimeout,
+    barrier,
+    results,
+  );
+  strictEqual(await results.length(), await barrier.parties());
+  strictEqual(await barrier.broken(), true);
 });
 
 Deno.test("Manager (CPython's _TestBarrier.test_single_thread): a barrier of one party is passed at once, again and again", async () => {

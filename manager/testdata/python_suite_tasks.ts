@@ -277,6 +277,25 @@ export async function barrierTimeout(
   }
 }
 
+/**
+ * `_test_default_timeout_f`: one party is later than the barrier's default
+ * timeout, so the others' second waits (with no timeout of their own) break
+ * it.
+ */
+export async function barrierDefaultTimeout(
+  barrier: BarrierProxy,
+  results: ListProxy<boolean>,
+): Promise<void> {
+  const i = await barrier.wait({ timeout: BOUND });
+  if (i === Math.floor(N / 2)) await sleep(1000);
+  try {
+    await barrier.wait();
+  } catch (error) {
+    if (!(error instanceof BrokenBarrierError)) throw error;
+    await results.append(true);
+  }
+}
+
 // TestSyncManagerTypes: each checks, then changes, what the parent made.
 
 /** `_test_event`. */
