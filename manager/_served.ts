@@ -20,6 +20,7 @@ import {
   BrokenBarrierError,
 } from "../primitives/errors.ts";
 import { quote } from "../internal/options.ts";
+import { PROXY } from "../pools/_wire.ts";
 
 /** Who calls, and how long it may wait. */
 export interface CallContext {
@@ -433,6 +434,7 @@ export function isKind(kind: unknown): kind is ProxyKind {
 export function createServed(
   kind: ProxyKind,
   args: readonly unknown[],
+  served: (id: number) => Served | undefined,
 ): Served {
   const [first, second] = args;
   switch (kind) {
@@ -461,7 +463,9 @@ export function createServed(
     case "Event":
       return { kind, state: new Event() };
     case "Condition": {
-      const owned = new OwnedLock("Condition", true);
+      const owned = first === undefined
+        ? new OwnedLock("Condition", true)
+        : lockOf(first, served);
       return { kind, state: { owned, condition: new Condition(owned.lock) } };
     }
     case "Barrier":
@@ -478,6 +482,27 @@ export function createServed(
     case "PriorityQueue":
       return { kind, state: new PriorityQueue(first as number | undefined) };
   }
+}
+
+/**
+ * The lock of the Lock or RLock that a proxy stored as `ref` names (a
+ * Condition's, shared with it as Python's `Condition(lock)` is).
+ *
+ * @throws {TypeError} If it names no Lock or RLock served here.
+ */
+function lockOf(
+  ref: unknown,
+  served: (id: number) => Served | undefined,
+): OwnedLock {
+  const id = (ref as Record<string, { id?: unknown } | undefined>)?.[PROXY]
+    ?.id;
+  const lock = typeof id === "number" ? served(id) : undefined;
+  if (lock?.kind !== "Lock" && lock?.kind !== "RLock") {
+    throw new TypeError(
+      "Manager.Condition(): 'lock' must be a Lock or an RLock of this Manager",
+    );
+  }
+  return lock.state as OwnedLock;
 }
 
 /** The locks a served object holds for `owner` (to give back if it goes). */

@@ -178,7 +178,10 @@ export class ManagerServer {
           throw new TypeError(`A Manager serves no kind ${String(kind)}`);
         }
         const id = this.#nextId++;
-        this.#objects.set(id, createServed(kind, kindArgs));
+        this.#objects.set(
+          id,
+          createServed(kind, kindArgs, (other) => this.#objects.get(other)),
+        );
         return id;
       },
       share: ([name, id]) => {

@@ -17,11 +17,11 @@ import {
   type ArrayProxy,
   type BarrierProxy,
   BaseProxy,
-  type ConditionProxy,
+  ConditionProxy,
   type DictProxy,
   type EventProxy,
   type ListProxy,
-  type LockProxy,
+  LockProxy,
   type NamespaceProxy,
   proxyFor,
   type ProxyOf,
@@ -361,9 +361,22 @@ export class Manager implements AsyncDisposable {
     return await this.#create("Event", []);
   }
 
-  /** A shared Condition, with a lock of its own. */
-  async Condition(): Promise<ConditionProxy> {
-    return await this.#create("Condition", []);
+  /**
+   * A shared Condition on `lock`, a Lock or RLock of this Manager (Python's
+   * `Condition(lock)`), or on an RLock of its own.
+   */
+  async Condition(lock?: LockProxy): Promise<ConditionProxy> {
+    if (
+      lock !== undefined &&
+      (!(lock instanceof LockProxy) || lock instanceof ConditionProxy)
+    ) {
+      throw new TypeError(
+        `Manager.Condition(): 'lock' must be a Lock or an RLock of a Manager, received ${
+          quote(lock)
+        }`,
+      );
+    }
+    return await this.#create("Condition", lock === undefined ? [] : [lock]);
   }
 
   /**

@@ -437,6 +437,41 @@ Deno.test("Manager: a proxy stored in a dict or a list comes back as a proxy of 
   });
 });
 
+Deno.test("Manager: a Condition on a Lock or an RLock of the Manager shares that lock (Python's Condition(lock))", async () => {
+  await using manager = await Manager.start();
+  for (const lock of [await manager.Lock(), await manager.RLock()]) {
+    const cond = await manager.Condition(lock);
+    await cond.acquire();
+    strictEqual(await lock.locked(), true);
+    await cond.release();
+    strictEqual(await lock.locked(), false);
+    // Held through the lock's proxy, it is the condition's: notify works,
+    // and a wait gives it up until it is woken.
+    await lock.acquire();
+    await cond.notify();
+    const thread = new Thread({
+      target: async (l: LockProxy, c: typeof cond) => {
+        await l.acquire();
+        await c.notifyAll();
+        await l.release();
+      },
+      args: [lock, cond],
+    });
+    thread.start();
+    strictEqual(await cond.wait({ timeout: 10_000 }), true);
+    strictEqual(await lock.locked(), true);
+    await lock.release();
+    await thread.join();
+  }
+  await rejects(manager.Condition(await manager.Event() as never), {
+    name: "TypeError",
+    message: /'lock' must be a Lock or an RLock of a Manager/,
+  });
+  await rejects(manager.Condition(await manager.Condition() as never), {
+    name: "TypeError",
+  });
+});
+
 Deno.test("Manager: an aborted wait settles, and a lock it took meanwhile is not lost", async () => {
   await using manager = await Manager.start({ serveInProcess: true });
   const lock = await manager.Lock();
