@@ -126,20 +126,52 @@ export class OwnedLock {
 }
 
 function checkIndex(where: string, index: unknown, length: number): number {
-  if (!Number.isInteger(index)) {
-    throw new TypeError(
-      `${where}: the index must be an integer, received ${quote(index)}`,
-    );
-  }
-  const at = (index as number) < 0
-    ? length + (index as number)
-    : index as number;
+  const given = checkInteger(where, "index", index);
+  const at = given < 0 ? length + given : given;
   if (at < 0 || at >= length) {
     throw new RangeError(
-      `${where}: index ${quote(index)} is out of range for length ${length}`,
+      `${where}: index ${given} is out of range for length ${length}`,
     );
   }
   return at;
+}
+
+/**
+ * `current + amount`, for the `add` methods: both must be numbers, and a
+ * value not there yet counts as 0.
+ *
+ * @throws {TypeError} Otherwise (Python's `+=` on a str is one too).
+ */
+function sum(where: string, current: unknown, amount: unknown): number {
+  if (typeof amount !== "number") {
+    throw new TypeError(
+      `${where}: 'amount' must be a number, received ${quote(amount)}`,
+    );
+  }
+  const value = current ?? 0;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${where}: the value is not a number but ${quote(value)}`,
+    );
+  }
+  return value + amount;
+}
+
+function checkName(where: string, name: unknown): asserts name is string {
+  if (typeof name !== "string") {
+    throw new TypeError(
+      `${where}: a name must be a string, received ${quote(name)}`,
+    );
+  }
+}
+
+function checkInteger(where: string, name: string, value: unknown): number {
+  if (!Number.isInteger(value)) {
+    throw new TypeError(
+      `${where}: '${name}' must be an integer, received ${quote(value)}`,
+    );
+  }
+  return value as number;
 }
 
 function missing(where: string, key: unknown): RangeError {
@@ -189,9 +221,9 @@ const dict = {
   },
   /** An update that reads and writes under the server's one loop. */
   add: (map: Map<unknown, unknown>, [key, amount]) => {
-    const value = (map.get(key) ?? 0) as number;
-    map.set(key, value + (amount as number));
-    return value + (amount as number);
+    const value = sum("dict.add()", map.get(key), amount);
+    map.set(key, value);
+    return value;
   },
 } satisfies Record<string, Method>;
 
@@ -202,8 +234,9 @@ const list = {
     items[checkIndex("list.set()", index, items.length)] = value;
   },
   push: (items: unknown[], values) => items.push(...values),
+  // As Python's, an index past either end inserts at that end.
   insert: (items: unknown[], [index, value]) => {
-    items.splice(index as number, 0, value);
+    items.splice(checkInteger("list.insert()", "index", index), 0, value);
   },
   pop: (items: unknown[], args) => {
     if (items.length === 0) {
@@ -236,31 +269,39 @@ const list = {
         : 0
     ),
   slice: (items: unknown[], [start, end]) =>
-    items.slice(start as number | undefined, end as number | undefined),
+    items.slice(
+      start === undefined
+        ? start
+        : checkInteger("list.slice()", "start", start),
+      end === undefined ? end : checkInteger("list.slice()", "end", end),
+    ),
   length: (items: unknown[]) => items.length,
   clear: (items: unknown[]) => void items.splice(0),
 } satisfies Record<string, Method>;
 
 const namespace = {
   get: (names: Map<string, unknown>, [name]) => {
-    if (!names.has(name as string)) throw missing("Namespace.get()", name);
-    return names.get(name as string);
+    checkName("Namespace.get()", name);
+    if (!names.has(name)) throw missing("Namespace.get()", name);
+    return names.get(name);
   },
   set: (names: Map<string, unknown>, [name, value]) => {
-    if (typeof name !== "string") {
-      throw new TypeError(
-        `Namespace.set(): a name must be a string, received ${quote(name)}`,
-      );
-    }
+    checkName("Namespace.set()", name);
     names.set(name, value);
   },
-  has: (names: Map<string, unknown>, [name]) => names.has(name as string),
-  delete: (names: Map<string, unknown>, [name]) => names.delete(name as string),
+  has: (names: Map<string, unknown>, [name]) => {
+    checkName("Namespace.has()", name);
+    return names.has(name);
+  },
+  delete: (names: Map<string, unknown>, [name]) => {
+    checkName("Namespace.delete()", name);
+    return names.delete(name);
+  },
   toObject: (names: Map<string, unknown>) => Object.fromEntries(names),
   add: (names: Map<string, unknown>, [name, amount]) => {
-    const value = (names.get(name as string) ?? 0) as number +
-      (amount as number);
-    names.set(name as string, value);
+    checkName("Namespace.add()", name);
+    const value = sum("Namespace.add()", names.get(name), amount);
+    names.set(name, value);
     return value;
   },
 } satisfies Record<string, Method>;
@@ -271,7 +312,7 @@ const value = {
   add: (
     cell: { value: unknown },
     [amount],
-  ) => (cell.value = (cell.value as number) + (amount as number)),
+  ) => (cell.value = sum("Value.add()", cell.value, amount)),
 } satisfies Record<string, Method>;
 
 const array = {

@@ -82,7 +82,11 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   popItem(): Promise<[K, V]> {
     return this.call("popItem") as Promise<[K, V]>;
   }
-  /** Adds `amount` to the number at `key` (0 if none), in one call. */
+  /**
+   * Adds `amount` to the number at `key` (0 if none), in one call.
+   *
+   * @throws {TypeError} If `amount` or the value is not a number.
+   */
   add(key: K, amount: number): Promise<number> {
     return this.call("add", [key, amount]) as Promise<number>;
   }

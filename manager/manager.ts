@@ -455,6 +455,11 @@ export class Manager implements AsyncDisposable {
    * @throws {RangeError} If nothing is shared so.
    */
   async get(name: string): Promise<BaseProxy> {
+    if (typeof name !== "string") {
+      throw new TypeError(
+        `Manager.get(): 'name' must be a string, received ${quote(name)}`,
+      );
+    }
     const [id, kind] = await (await this.#client()).call(0, "get", [name]) as [
       number,
       ProxyKind,

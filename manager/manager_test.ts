@@ -589,6 +589,30 @@ Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", as
     name: "RangeError",
     message: /dict.popItem\(\): the dict is empty/,
   });
+  await rejects(d.add("k", "x" as never), {
+    name: "TypeError",
+    message: /dict.add\(\): 'amount' must be a number, received "x"/,
+  });
+  await d.set("s", "text" as never);
+  await rejects(d.add("s", 1), {
+    name: "TypeError",
+    message: /the value is not a number but "text"/,
+  });
+  const l = await manager.list([1, 2]);
+  await rejects(l.insert("a" as never, 0), {
+    name: "TypeError",
+    message: /list.insert\(\): 'index' must be an integer, received "a"/,
+  });
+  await rejects(l.slice(0, 1.5), { name: "TypeError", message: /1.5/ });
+  const n = await manager.Namespace();
+  await rejects(n.get(5 as never), {
+    name: "TypeError",
+    message: /Namespace.get\(\): a name must be a string, received 5/,
+  });
+  await rejects(manager.get(5 as never), {
+    name: "TypeError",
+    message: /Manager.get\(\): 'name' must be a string, received 5/,
+  });
   await rejects(d.update(3 as never), {
     name: "TypeError",
     message: /dict.update\(\): 'entries' must be a Map.*received 3/,

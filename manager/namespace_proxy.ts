@@ -36,7 +36,11 @@ export class NamespaceProxy extends BaseProxy {
   delete(name: string): Promise<boolean> {
     return this.call("delete", [name]) as Promise<boolean>;
   }
-  /** Adds `amount` to the number `name` (0 if none), in one call. */
+  /**
+   * Adds `amount` to the number `name` (0 if none), in one call.
+   *
+   * @throws {TypeError} If `amount` or the value is not a number.
+   */
   add(name: string, amount: number): Promise<number> {
     return this.call("add", [name, amount]) as Promise<number>;
   }

@@ -26,7 +26,11 @@ export class ValueProxy<T = unknown> extends BaseProxy {
   async set(value: T): Promise<void> {
     await this.call("set", [value]);
   }
-  /** Adds `amount` to a number in one call; returns the sum. */
+  /**
+   * Adds `amount` to a number in one call; returns the sum.
+   *
+   * @throws {TypeError} If `amount` or the value is not a number.
+   */
   add(amount: number): Promise<number> {
     return this.call("add", [amount]) as Promise<number>;
   }
