@@ -34,6 +34,7 @@ import { nestProxies } from "./_proxy.ts";
 import { track } from "../pools/_children.ts";
 import { PROXY } from "../pools/_wire.ts";
 import {
+  checkBoolean,
   checkDuration,
   checkInteger,
   checkObject,
@@ -195,7 +196,7 @@ export class Manager implements AsyncDisposable {
       throw new RangeError(`${where}: 'authkey' must not be empty`);
     }
     const key = authkey ?? crypto.getRandomValues(new Uint8Array(32));
-    if (options.serveInProcess === true) {
+    if (checkBoolean(where, "serveInProcess", options.serveInProcess, false)) {
       const server = new ManagerServer({ authkey: key, maxFrameBytes });
       const listening = server.listen(address);
       const manager = new Manager(listening, key, maxFrameBytes, async () => {

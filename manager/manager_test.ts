@@ -533,6 +533,10 @@ Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", as
       /"0.0.0.0", beyond this machine, needs an explicit, non-empty 'authkey'/,
   });
   await rejects(Manager.start({ authkey: "" }), RangeError);
+  await rejects(Manager.start({ serveInProcess: "yes" as never }), {
+    name: "TypeError",
+    message: /'serveInProcess' must be a boolean, received "yes"/,
+  });
   await rejects(Manager.connect({ address: { port: 1 } }), TypeError);
   await rejects(Manager.connect({ authkey: "k" }), {
     name: "TypeError",
@@ -570,6 +574,10 @@ Deno.test("Manager: bad input is a TypeError or a RangeError that quotes it", as
     message: /"x"/,
   });
   await rejects(manager.list(5 as never), { name: "TypeError", message: /5/ });
+  await rejects((await manager.Queue()).shutdown("now" as never), {
+    name: "TypeError",
+    message: /'options' must be an object, received "now"/,
+  });
   await rejects(manager.dict(null as never), {
     name: "TypeError",
     message: /Manager.dict\(\): 'entries' must be a Map.*received null/,

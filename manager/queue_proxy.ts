@@ -1,5 +1,5 @@
 import { BaseProxy } from "./_proxy.ts";
-import type { WaitOptions } from "../internal/options.ts";
+import { shutdownImmediate, type WaitOptions } from "../internal/options.ts";
 
 /**
  * A Manager's `Queue` (or `LifoQueue`, `PriorityQueue`). Items are copies.
@@ -54,7 +54,7 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   }
   /** Shuts it down: puts fail, and gets once it is empty (or at once). */
   async shutdown(options?: { immediate?: boolean }): Promise<void> {
-    await this.call("shutdown", [options?.immediate === true]);
+    await this.call("shutdown", [shutdownImmediate("Queue", options)]);
   }
 
   // The same, blocking this thread (needs --allow-ffi).
@@ -97,6 +97,6 @@ export class QueueProxy<T = unknown> extends BaseProxy {
   }
   /** `shutdown`, blocking this thread until the Manager answers. */
   shutdownSync(options?: { immediate?: boolean }): void {
-    this.callSync("shutdown", [options?.immediate === true]);
+    this.callSync("shutdown", [shutdownImmediate("Queue", options)]);
   }
 }
