@@ -67,6 +67,11 @@ export abstract class BaseProxy {
     return this.#ref.kind;
   }
 
+  /** @internal Where its object lives, read without the proxy leaving. */
+  get address(): Address {
+    return this.#ref.address;
+  }
+
   /**
    * @internal What travels to a worker or a process, or is stored in the
    * Manager or shared by name: from then on, others may reach the object,
@@ -216,14 +221,14 @@ export function nestProxies(
 ): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (value instanceof BaseProxy) {
-    const inner = value.toMessage()[PROXY];
-    if (!sameAddress(inner.address, address)) {
+    if (!sameAddress(value.address, address)) {
       throw new TypeError(
         `${where}: a proxy of the Manager at ${
-          addressName(inner.address)
+          addressName(value.address)
         } cannot be stored in another Manager`,
       );
     }
+    const inner = value.toMessage()[PROXY];
     const nested: NestedRef = { id: inner.id, kind: inner.kind };
     return { [PROXY]: nested };
   }

@@ -126,7 +126,7 @@ export class OwnedLock {
 }
 
 function checkIndex(where: string, index: unknown, length: number): number {
-  const given = checkInteger(where, "index", index);
+  const given = integerArg(where, "index", index);
   const at = given < 0 ? length + given : given;
   if (at < 0 || at >= length) {
     throw new RangeError(
@@ -165,7 +165,12 @@ function checkName(where: string, name: unknown): asserts name is string {
   }
 }
 
-function checkInteger(where: string, name: string, value: unknown): number {
+/**
+ * An integer argument of any sign (a list index counts from the end when
+ * negative), unbounded: not `internal/options.ts`'s `checkInteger`, which
+ * is for counts in a range.
+ */
+function integerArg(where: string, name: string, value: unknown): number {
   if (!Number.isInteger(value)) {
     throw new TypeError(
       `${where}: '${name}' must be an integer, received ${quote(value)}`,
@@ -236,7 +241,7 @@ const list = {
   push: (items: unknown[], values) => items.push(...values),
   // As Python's, an index past either end inserts at that end.
   insert: (items: unknown[], [index, value]) => {
-    items.splice(checkInteger("list.insert()", "index", index), 0, value);
+    items.splice(integerArg("list.insert()", "index", index), 0, value);
   },
   pop: (items: unknown[], args) => {
     if (items.length === 0) {
@@ -270,10 +275,8 @@ const list = {
     ),
   slice: (items: unknown[], [start, end]) =>
     items.slice(
-      start === undefined
-        ? start
-        : checkInteger("list.slice()", "start", start),
-      end === undefined ? end : checkInteger("list.slice()", "end", end),
+      start === undefined ? start : integerArg("list.slice()", "start", start),
+      end === undefined ? end : integerArg("list.slice()", "end", end),
     ),
   length: (items: unknown[]) => items.length,
   clear: (items: unknown[]) => void items.splice(0),

@@ -434,14 +434,14 @@ export class Manager implements AsyncDisposable {
         }`,
       );
     }
-    const { id, address } = proxy.toMessage()[PROXY];
-    if (!sameAddress(address, this.#address)) {
+    if (!sameAddress(proxy.address, this.#address)) {
       throw new TypeError(
         `Manager.share(): 'proxy' is a proxy of the Manager at ${
-          addressName(address)
+          addressName(proxy.address)
         }, not of this one`,
       );
     }
+    const { id } = proxy.toMessage()[PROXY];
     await (await this.#client()).call(0, "share", [name, id]);
   }
 

@@ -59,7 +59,7 @@ export function hasProxy(value: unknown): boolean {
 export function proxyHosts(value: unknown): string[] {
   if (typeof value !== "object" || value === null) return [];
   if (value instanceof BaseProxy) {
-    return [netPermission(value.toMessage()[PROXY].address)];
+    return [netPermission(value.address)];
   }
   const each = Array.isArray(value)
     ? value
